@@ -146,7 +146,7 @@ def copy_out(conn, query: str, schema: Mapping[str, pl.DataType], params: Option
     buffer.seek(0)
     if buffer.getbuffer().nbytes == 0:
         return pl.DataFrame(schema=schema)
-    return pl.read_csv(buffer, schema=schema, empty_string_is_null=False)
+    return pl.read_csv(buffer, schema=schema)  # unquoted empty is NULL, "" the empty string
 
 
 def copy_in(conn, table: str, frame: pl.DataFrame, columns: Optional[Sequence[str]] = None) -> int:

@@ -1,0 +1,86 @@
+"""``partcost recompute``, ``partcost stop`` and ``partcost drain-queue``."""
+
+import os
+from pathlib import Path
+
+import click
+
+from cli.app import partcost, pass_session
+from engine.recompute import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
+from engine.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
+
+EXIT_CODES = "Exit status: 0 complete, 1 some parts failed, 2 could not start, 3 cancelled."
+
+
+def calendar_options(command):
+    command = click.option("--work-window", default=DEFAULT_WORK_WINDOW, show_default=True, metavar="HH:MM-HH:MM",
+                           help="Local work window on Monday to Saturday; outside it is after hours.")(command)
+    return click.option("--timezone", "timezone_name", default=DEFAULT_TIMEZONE, show_default=True,
+                        help="The business time zone (IANA name) that days and the window are in.")(command)
+
+
+def workers_option(command):
+    return click.option("--workers", type=int, default=lambda: os.cpu_count() or 1, show_default="CPU count",
+                        help="Worker processes, each with its own connection.")(command)
+
+
+@partcost.command(epilog=EXIT_CODES)
+@workers_option
+@click.option("--part-key", "part_keys", multiple=True, metavar="KEY",
+              help="Recompute only this part (repeatable); runs in this process.")
+@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+              show_default=True, help="Stop gracefully once this file appears (`partcost stop` creates it).")
+@click.option("--resume", is_flag=True, help="Finish the partitions a cancelled or crashed run left undone.")
+@calendar_options
+@pass_session
+def recompute(session, workers, part_keys, stop_file, resume, timezone_name, work_window):
+    """Recompute every part's hours and costs (tasks_partcostagg, tasks_partcostaguser) from its timers.
+
+    Exact to the cent (see costing-rules.md). Only rows whose values changed are written. Stop it
+    gracefully with `partcost stop`, the stop file, Ctrl-C or SIGTERM; a second Ctrl-C aborts."""
+    calendar = WorkCalendar.parse(timezone_name, work_window)
+    check_workers(workers)
+    if part_keys:
+        summary = recompute_parts(session.dsn, calendar, list(part_keys))
+    else:
+        click.echo(f"Starting cost recomputation with {workers} worker(s)...")
+        summary = recompute_all(session.dsn, calendar, workers, stop_file, resume,
+                                on_progress=_progress_printer(), on_notice=click.echo)
+    _print_summary(summary)
+    raise SystemExit(summary.exit_code)
+
+
+def _progress_printer():
+    shown = {"parts": 0}
+
+    def show(summary) -> None:
+        click.echo(f"Progress: {summary.successful} parts processed... "
+                   f"({summary.partitions_done}/{summary.partitions} partitions)")
+        shown["parts"] = summary.successful
+
+    return show
+
+
+def _print_summary(summary) -> None:
+    click.echo("")
+    click.echo("RECOMPUTATION CANCELLED" if summary.status == "cancelled" else
+               "RECOMPUTATION COMPLETE" if summary.exit_code == 0 else "RECOMPUTATION FINISHED WITH FAILURES")
+    click.echo(f"Successful: {summary.successful}")
+    click.echo(f"Failed:     {len(summary.failed)}")
+    for key, reason in summary.failed[:50]:
+        click.echo(f"  ✗ {key}: {reason}")
+    counts = summary.counts
+    click.echo(f"Rows: {counts.inserted} inserted, {counts.updated} updated, {counts.deleted} deleted, "
+               f"{counts.unchanged} unchanged; {summary.seconds:.1f} s")
+    if summary.not_done:
+        click.echo(f"Not done: {len(summary.not_done)} of {summary.partitions} partitions "
+                   f"— run `partcost recompute --resume` to finish them.")
+
+
+@partcost.command()
+@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+              show_default=True, help="The stop file the running command watches.")
+def stop(stop_file):
+    """Ask a running recompute or drain-queue to stop gracefully (creates the stop file)."""
+    stop_file.touch()
+    click.echo(f"Stop requested ({stop_file}): partitions in flight will finish and commit.")

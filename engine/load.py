@@ -1,0 +1,76 @@
+"""Load what a recompute needs, with PostgreSQL COPY straight into polars frames.
+
+A *scope* is the set of parts one unit of work covers: a hash partition of the part keys (how a full
+recompute is split between workers) or an explicit list of keys (``--part-key``, the queue)."""
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import polars as pl
+
+from engine.db import content_type_id, copy_out, sql_file
+from engine.price import Prices, build_prices
+
+LOCK_SLOTS = 256  # see sql/lock_part_slots.sql; partitions counts divide it
+
+
+@dataclass(frozen=True)
+class Scope:
+    partitions: int = 1
+    partition: int = 0
+    part_keys: Optional[tuple] = None
+
+    @classmethod
+    def keys(cls, part_keys: Sequence[str]) -> "Scope":
+        return cls(part_keys=tuple(part_keys))
+
+    def params(self) -> dict:
+        keys = list(self.part_keys) if self.part_keys is not None else None
+        return {"partitions": self.partitions, "partition": self.partition, "part_keys": keys}
+
+    def lock_slots(self) -> list:
+        """The lock slots of a partition (for a key list they are looked up in SQL)."""
+        return [slot for slot in range(LOCK_SLOTS) if slot % self.partitions == self.partition]
+
+
+TIMER_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "start_ms": pl.Int64, "finish_ms": pl.Int64}
+PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String}
+TEXT_VALUES = {name: pl.String for name in (
+    "job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
+    "cost_ww", "cost_ah", "cost_su", "total_cost")}
+
+
+def operation_content_type(conn) -> int:
+    return content_type_id(conn, "tasks", "operation")
+
+
+def load_timers(conn, operation_ct: int, scope: Scope) -> pl.DataFrame:
+    return copy_out(conn, sql_file("load_timers"), TIMER_SCHEMA, {**scope.params(), "operation_ct": operation_ct})
+
+
+def load_parts(conn, scope: Scope) -> pl.DataFrame:
+    return copy_out(conn, sql_file("load_parts"), PART_SCHEMA, scope.params())
+
+
+def load_cost_rows(conn, scope: Scope) -> tuple:
+    """The stored (part rows, user rows) of the scope, values as numeric text."""
+    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **TEXT_VALUES}, scope.params())
+    users = copy_out(conn, sql_file("load_user_cost_rows"),
+                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **TEXT_VALUES}, scope.params())
+    return parts, users
+
+
+def load_prices(conn) -> Prices:
+    """Wage versions, the TRY-average fallback wage and the FX snapshots (small tables)."""
+    wages = copy_out(conn, sql_file("load_wages"), {
+        "user_id": pl.Int64, "effective_from": pl.Date, "base_monthly": pl.String,
+        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String})
+    with conn.cursor() as cur:
+        cur.execute(sql_file("load_wage_fallback"))
+        fallback = cur.fetchone()
+    fx = copy_out(conn, sql_file("load_fx"), {"date": pl.Date, "eur_kind": pl.String, "eur": pl.String})
+    return build_prices(wages, fallback, fx)
+
+
+def load_user_ids(conn) -> pl.Series:
+    return copy_out(conn, sql_file("load_user_ids"), {"user_id": pl.Int64})["user_id"]

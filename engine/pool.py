@@ -1,0 +1,122 @@
+"""Run scopes on a pool of worker processes, each with its own connection, and stop gracefully.
+
+Graceful stop (stop file, first Ctrl-C, SIGTERM): no new scope starts, scopes in flight finish and
+commit. Abort (second Ctrl-C): workers are killed at once, so PostgreSQL rolls back what was in flight.
+Workers ignore Ctrl-C themselves (the terminal sends it to the whole process group) and die with the
+parent (``PR_SET_PDEATHSIG``), so a killed parent leaves no worker holding a transaction open."""
+
+import ctypes
+import multiprocessing
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Iterable, Optional
+
+from engine.load import Scope
+from engine.split import WorkCalendar
+from engine.worker import ScopeResult, Worker
+
+POLL_SECONDS = 0.2
+_worker: Optional[Worker] = None
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass  # not Linux: workers notice the parent's death when their pipe breaks
+
+
+def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    _worker = Worker(dsn, calendar, application_name=f"partcost recompute worker (parent {parent_pid})")
+
+
+def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
+    return run_scope_safely(_worker, scope, run_id)
+
+
+def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
+                     before_commit: Optional[Callable] = None) -> ScopeResult:
+    """A scope's database failure becomes a failed result (rolled back), so the others still run."""
+    import psycopg2
+    from engine.db import database_error_message
+    from engine.errors import PartcostError
+    try:
+        return worker.recompute(scope, run_id, before_commit)
+    except (psycopg2.Error, PartcostError) as error:
+        message = error.message if isinstance(error, PartcostError) else database_error_message(error)
+        return ScopeResult(scope, error=message)
+
+
+class StopSignal:
+    """First Ctrl-C or SIGTERM asks for a graceful stop; a second Ctrl-C aborts."""
+
+    def __init__(self, on_first: Callable[[], None]):
+        self.requested = False
+        self._on_first = on_first
+        self._previous = {}
+
+    def __enter__(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum, frame):
+        if self.requested and signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        self.requested = True
+        self._on_first()
+
+
+def run_scopes(dsn: str, calendar: WorkCalendar, scopes: Iterable[Scope], workers: int,
+               run_id: Optional[int], on_result: Callable[[ScopeResult], None],
+               should_stop: Callable[[], bool]) -> list:
+    """Run ``scopes`` on ``workers`` processes; returns the scopes that were never run or whose
+    worker died (their transactions rolled back). Raises KeyboardInterrupt on abort."""
+    pending = list(scopes)
+    context = multiprocessing.get_context("spawn")
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
+                                   initargs=(dsn, calendar, os.getpid()))
+    in_flight = {}
+    lost = []
+    try:
+        while pending or in_flight:
+            while pending and len(in_flight) < workers and not should_stop():
+                scope = pending.pop(0)
+                in_flight[executor.submit(_run_scope, scope, run_id)] = scope
+            if not in_flight:
+                break
+            done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+            for future in done:
+                scope = in_flight.pop(future)
+                try:
+                    on_result(future.result())
+                except BrokenProcessPool:
+                    lost.append(scope)
+            if lost:
+                lost.extend(in_flight.values())
+                in_flight.clear()
+                break
+    except KeyboardInterrupt:
+        _kill(executor)
+        raise
+    finally:
+        executor.shutdown(wait=not lost, cancel_futures=True)
+    return lost + pending
+
+
+def _kill(executor: ProcessPoolExecutor) -> None:
+    for process in list(getattr(executor, "_processes", {}).values()):
+        process.kill()
+    executor.shutdown(wait=False, cancel_futures=True)

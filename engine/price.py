@@ -1,0 +1,126 @@
+"""Price day segments: which wage version and which FX snapshot apply to each (user, day).
+
+Rates are kept as exact integers over one common denominator, so the aggregate stage can sum costs
+exactly: for wage version ``w`` and bucket ``x``, ``rate_numerators[x][w] / wage_denominator`` is the
+TRY cost of one second; for snapshot ``f``, ``fx_numerators[f] / fx_denominator`` is EUR per TRY."""
+
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import List
+
+import polars as pl
+
+from engine.errors import PartcostError
+
+BUCKETS = ("ww", "ah", "su")
+HOURLY_DIVISOR = 225          # hourly rate = base_monthly / 225
+SECONDS_PER_HOUR = 3600
+DEFAULT_MULTIPLIERS = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))  # no TRY wage rows at all
+INT128_LIMIT = 2 ** 126       # headroom below polars' Int128 maximum
+
+
+@dataclass
+class Prices:
+    wages: pl.DataFrame            # user_id, effective_from, w — one row per wage version
+    fallback_w: int                # the TRY-average wage for users without rows
+    rate_numerators: dict          # bucket -> [int per w]
+    wage_denominator: int
+    fx: pl.DataFrame               # date, f, fx_numerator (Int128)
+    fx_denominator: int
+
+    @property
+    def denominator(self) -> int:
+        """The denominator of ``seconds × fx_numerator × rate_numerator``: cost in EUR."""
+        return self.wage_denominator * self.fx_denominator
+
+
+def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame) -> Prices:
+    """``wage_rows``: user_id, effective_from, base_monthly, after_hours_multiplier, sunday_multiplier
+    (numeric as text); ``fallback``: PostgreSQL's avg() of those three over TRY rows as text, or Nones;
+    ``fx_rows``: date, eur_kind (jsonb_typeof), eur (text)."""
+    wage_rows = wage_rows.sort("user_id", "effective_from")
+    versions = list(zip(wage_rows["base_monthly"], wage_rows["after_hours_multiplier"],
+                        wage_rows["sunday_multiplier"]))
+    versions.append(_fallback_wage(fallback))
+    per_second = [_per_second_rates(*map(Decimal, version)) for version in versions]
+    wage_denominator = math.lcm(*(rate.denominator for rates in per_second for rate in rates))
+    rate_numerators = {
+        bucket: [int(rates[i] * wage_denominator) for rates in per_second]
+        for i, bucket in enumerate(BUCKETS)
+    }
+    fx_values = [_eur_rate(day, kind, text) for day, kind, text in fx_rows.iter_rows()]
+    fx_denominator = math.lcm(1, *(value.denominator for value in fx_values))
+    fx_numerators = [int(value * fx_denominator) for value in fx_values]
+    if any(abs(n) >= INT128_LIMIT // 10**12 for n in fx_numerators):
+        raise PartcostError("an EUR rate in core_currencyratesnapshot has too many digits to price exactly")
+    return Prices(
+        wages=wage_rows.select("user_id", "effective_from").with_row_index("w").cast({"w": pl.Int64}),
+        fallback_w=len(versions) - 1,
+        rate_numerators=rate_numerators,
+        wage_denominator=wage_denominator,
+        fx=fx_rows.select("date").with_columns(
+            f=pl.int_range(pl.len(), dtype=pl.Int64),
+            fx_numerator=pl.Series(fx_numerators, dtype=pl.Int128),
+        ),
+        fx_denominator=fx_denominator,
+    )
+
+
+def _fallback_wage(fallback: tuple) -> tuple:
+    """The average TRY wage; with no TRY rows at all, multipliers 1.0/1.5/2.0 and — the rules give no
+    base for that case — base_monthly 0 (documented in the README)."""
+    base, after_hours, sunday = fallback
+    if base is None:
+        return (Decimal(0), *DEFAULT_MULTIPLIERS)
+    return (base, after_hours, sunday)
+
+
+def _per_second_rates(base_monthly: Decimal, after_hours: Decimal, sunday: Decimal) -> tuple:
+    per_second = Fraction(base_monthly) / (HOURLY_DIVISOR * SECONDS_PER_HOUR)
+    return (per_second, per_second * Fraction(after_hours), per_second * Fraction(sunday))
+
+
+def _eur_rate(day, kind, text) -> Fraction:
+    """``rates->'EUR'`` of one snapshot: a JSON number (or numeric string); missing or null is 0."""
+    if kind in (None, "null"):
+        return Fraction(0)
+    try:
+        value = Decimal(text) if kind in ("number", "string") else None
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        raise PartcostError(
+            f"core_currencyratesnapshot for {day} has a non-numeric EUR rate {text!r}; "
+            "fix or delete that row (a missing EUR key counts as 0)")
+    if value < 0:
+        raise PartcostError(f"core_currencyratesnapshot for {day} has a negative EUR rate {text}; fix that row")
+    return Fraction(value)
+
+
+def attach_prices(segments: pl.DataFrame, prices: Prices) -> pl.DataFrame:
+    """Add the wage version ``w`` and the FX numerator to each (part, user, day) segment, and drop
+    the segments whose FX rate is 0 (the rules skip them entirely, hours included)."""
+    if prices.fx.height == 0:
+        return segments.clear().with_columns(w=pl.lit(0, pl.Int64), fx_numerator=pl.lit(0, pl.Int128))
+    return (
+        _attach_wage_version(segments.sort("d"), prices)
+        .join_asof(prices.fx.sort("date"), left_on="d", right_on="date", strategy="backward")
+        .with_columns(pl.col("fx_numerator").fill_null(prices.fx["fx_numerator"][0]))
+        .filter(pl.col("fx_numerator") != 0)
+        .drop("date", "f")
+    )
+
+
+def _attach_wage_version(segments: pl.DataFrame, prices: Prices) -> pl.DataFrame:
+    """Latest version with effective_from <= d; else the user's earliest; else the TRY average."""
+    versions = prices.wages.sort("effective_from")
+    earliest = prices.wages.group_by("user_id").agg(pl.col("w").min().alias("earliest_w"))  # w follows effective_from
+    return (
+        segments.join_asof(versions, left_on="d", right_on="effective_from", by="user_id",
+                           strategy="backward", check_sortedness=False)  # both sorted by date above
+        .join(earliest, on="user_id", how="left")
+        .with_columns(w=pl.coalesce("w", "earliest_w", pl.lit(prices.fallback_w, pl.Int64)))
+        .drop("effective_from", "earliest_w")
+    )

@@ -1,0 +1,187 @@
+"""``partcost recompute``: every part's cost rows from its timers, partition by partition.
+
+The parts are split into hash partitions of their keys; each partition is loaded, computed and written
+in one transaction by one worker process, and recorded in the run ledger in that same transaction.
+Only one full recompute runs against a database at a time (a session advisory lock)."""
+
+import math
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from engine import ledger, schema
+from engine.db import connect
+from engine.errors import PartcostError
+from engine.load import LOCK_SLOTS, Scope, load_prices
+from engine.pool import StopSignal, run_scope_safely, run_scopes
+from engine.split import WorkCalendar
+from engine.worker import ScopeResult, Worker
+from engine.write import WriteCounts
+
+RUN_LOCK = (1885434485, 0)       # one full recompute per database
+TIMERS_PER_PARTITION = 250_000   # bounds a worker's memory: it follows the partition, not the database
+MAX_WORKERS = 64
+DEFAULT_STOP_FILE = "recompute_part_costs.stop"
+
+
+@dataclass
+class Summary:
+    status: str = "complete"                      # complete | cancelled | failed
+    partitions: int = 0
+    partitions_done: int = 0
+    successful: int = 0
+    failed: list = field(default_factory=list)    # [(part key or "partition N", reason)]
+    not_done: list = field(default_factory=list)  # partitions left for --resume
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    seconds: float = 0.0
+    run_id: Optional[int] = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "cancelled":
+            return 3
+        return 1 if self.failed or self.not_done else 0
+
+    def add(self, result: ScopeResult) -> None:
+        if result.error:
+            label = (f"partition {result.scope.partition}" if result.scope.part_keys is None
+                     else ", ".join(result.scope.part_keys))
+            self.failed.append((label, result.error))
+            if result.scope.part_keys is None:
+                self.not_done.append(result.scope.partition)
+            return
+        self.partitions_done += 1
+        self.successful += result.parts
+        self.failed.extend(result.failed)
+        self.counts += result.counts
+
+
+def check_workers(workers: int) -> int:
+    if workers < 1 or workers > MAX_WORKERS:
+        raise PartcostError(f"--workers must be between 1 and {MAX_WORKERS} (got {workers})")
+    return workers
+
+
+def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
+    """Recompute just these parts, in this process (``--part-key``)."""
+    started = time.monotonic()
+    _check_database(dsn)
+    worker = Worker(dsn, calendar)
+    try:
+        summary = Summary(partitions=1)
+        summary.add(run_scope_safely(worker, Scope.keys(part_keys)))
+    finally:
+        worker.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
+                  on_progress: Callable[[Summary], None] = lambda s: None,
+                  on_notice: Callable[[str], None] = lambda m: None) -> Summary:
+    """A full recompute (or ``resume``: the unfinished partitions of the last one)."""
+    started = time.monotonic()
+    check_workers(workers)
+    _check_stop_file(stop_file, on_notice)
+    conn = _check_database(dsn)
+    try:
+        _take_run_lock(conn)
+        ledger.ensure_ledger(conn)
+        run, todo = _plan(conn, calendar, workers, resume, on_notice)
+        summary = Summary(partitions=run.partitions, run_id=run.id,
+                          partitions_done=run.partitions - len(todo))
+
+        def on_result(result: ScopeResult) -> None:
+            summary.add(result)
+            on_progress(summary)
+
+        with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
+            stop_requested = lambda: sig.requested or stop_file.exists()
+            try:
+                left = run_scopes(dsn, calendar, todo, min(workers, len(todo) or 1), run.id, on_result,
+                                  stop_requested)
+            except KeyboardInterrupt:
+                ledger.finish_run(conn, run, "cancelled")
+                raise
+        summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
+        summary.status = "cancelled" if (left and stop_requested()) else ("failed" if left or summary.failed else "complete")
+        ledger.finish_run(conn, run, summary.status)
+        stop_file.unlink(missing_ok=True)
+    finally:
+        conn.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
+    if not stop_file.parent.is_dir():
+        raise PartcostError(f"the stop file's directory {stop_file.parent} does not exist")
+    if stop_file.exists():
+        stop_file.unlink()
+        on_notice(f"Removed a stale stop file {stop_file} left by an earlier run.")
+
+
+def _check_database(dsn: str):
+    conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
+    schema.require(conn, schema.RECOMPUTE_TABLES)
+    load_prices(conn)  # fails early, with the row named, on an unusable FX rate
+    conn.rollback()
+    return conn
+
+
+def _take_run_lock(conn) -> None:
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", RUN_LOCK)
+        if cur.fetchone()[0]:
+            conn.commit()
+            return
+        cur.execute(
+            "SELECT a.pid, a.application_name, a.client_addr, a.backend_start"
+            " FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+            " WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted",
+            RUN_LOCK,
+        )
+        holder = cur.fetchone()
+    conn.rollback()
+    who = (f"'{holder[1]}' (server pid {holder[0]}, from {holder[2] or 'local socket'}, since {holder[3]:%Y-%m-%d %H:%M:%S %Z})"
+           if holder else "another session")
+    raise PartcostError(f"another full recompute is already running on this database: {who}; "
+                        "wait for it, or stop it with `partcost stop`")
+
+
+def _plan(conn, calendar: WorkCalendar, workers: int, resume: bool, on_notice) -> tuple:
+    """The run to work on and its partitions still to do."""
+    if resume:
+        run = ledger.unfinished_run(conn)
+        if run is None:
+            raise PartcostError("nothing to resume: the last full recompute completed (or none ran)")
+        if run.options != _options(calendar):
+            raise PartcostError(f"the run to resume used {run.options}; resume with the same --timezone/--work-window")
+        done = ledger.committed_partitions(conn, run)
+        on_notice(f"Resuming run {run.id}: {len(done)}/{run.partitions} partitions already committed.")
+    else:
+        run = ledger.start_run(conn, _partition_count(conn, workers), _options(calendar))
+        done = set()
+    return run, [Scope(run.partitions, p) for p in range(run.partitions) if p not in done]
+
+
+def _options(calendar: WorkCalendar) -> dict:
+    return {"timezone": calendar.timezone,
+            "work_window": f"{calendar.window_start:%H:%M}-{calendar.window_end:%H:%M}"}
+
+
+def _partition_count(conn, workers: int) -> int:
+    """A power of two (so partitions map onto lock slots) giving every worker at least two
+    partitions and no partition more than TIMERS_PER_PARTITION timers."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'tasks_timer'::regclass")
+        estimate = cur.fetchone()[0]
+        if estimate < 0:
+            cur.execute("SELECT count(*) FROM tasks_timer")
+            estimate = cur.fetchone()[0]
+    conn.rollback()
+    wanted = max(2 * workers, math.ceil(estimate / TIMERS_PER_PARTITION), 1)
+    return min(LOCK_SLOTS, 1 << (wanted - 1).bit_length())

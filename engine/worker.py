@@ -1,0 +1,93 @@
+"""One unit of recompute work: load a scope of parts, compute their costs, write what changed —
+all in one transaction, so a part's per-part and per-user rows always change together.
+
+A ``Worker`` holds one connection and the small tables every scope needs (wages, FX, user ids);
+the process pool gives each process its own, and ``--part-key`` and the queue drainer use one inline."""
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import polars as pl
+
+from engine import ledger
+from engine.aggregate import aggregate, as_text, unwritable_parts
+from engine.db import connect, sql_file
+from engine.load import (Scope, load_cost_rows, load_parts, load_prices, load_timers, load_user_ids,
+                         operation_content_type)
+from engine.price import Prices, attach_prices
+from engine.split import WorkCalendar, split_timers
+from engine.write import WriteCounts, write_cost_rows
+
+LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.sql
+
+
+@dataclass
+class ScopeResult:
+    scope: Scope
+    parts: int = 0                                   # parts whose rows now match their timers
+    failed: list = field(default_factory=list)       # [(part key, reason)]
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    seconds: float = 0.0
+    error: Optional[str] = None                      # the whole scope rolled back, with this reason
+
+
+def compute_costs(timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, calendar: WorkCalendar,
+                  known_users: pl.Series) -> tuple:
+    """Pure computation: (part rows, user rows, failed parts) for the given timers."""
+    costed_parts = parts.join(timers.select("part_id").unique(), on="part_id", how="semi")
+    priced = attach_prices(split_timers(timers, calendar), prices)
+    part_rows, user_rows = aggregate(priced, prices, costed_parts)
+    failed = unwritable_parts(part_rows, user_rows, known_users)
+    keep = lambda rows: as_text(rows.join(failed, on="part_id", how="anti"))
+    return keep(part_rows), keep(user_rows), failed
+
+
+class Worker:
+    def __init__(self, dsn: str, calendar: WorkCalendar, application_name: str = "partcost recompute"):
+        self.conn = connect(dsn, application_name)
+        self.calendar = calendar
+        self.operation_ct = operation_content_type(self.conn)
+        self.prices = load_prices(self.conn)
+        self.known_users = load_user_ids(self.conn)
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def recompute(self, scope: Scope, run_id: Optional[int] = None,
+                  before_commit: Optional[Callable] = None) -> ScopeResult:
+        """Recompute one scope in one transaction; ``before_commit(conn)`` may add to it (the queue)."""
+        started = time.monotonic()
+        try:
+            result = self._recompute(scope, run_id, before_commit)
+            self.conn.commit()
+        except BaseException:
+            self.conn.rollback()
+            raise
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _recompute(self, scope: Scope, run_id: Optional[int], before_commit: Optional[Callable]) -> ScopeResult:
+        self._lock(scope)
+        timers = load_timers(self.conn, self.operation_ct, scope)
+        parts = load_parts(self.conn, scope)
+        part_rows, user_rows, failed = compute_costs(timers, parts, self.prices, self.calendar, self.known_users)
+        stored_parts, stored_users = (rows.join(failed, on="part_id", how="anti")
+                                      for rows in load_cost_rows(self.conn, scope))
+        counts = write_cost_rows(self.conn, part_rows, user_rows, stored_parts, stored_users)
+        failed_list = failed.rows()
+        if run_id is not None:
+            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list)
+        if before_commit is not None:
+            before_commit(self.conn)
+        return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=counts)
+
+    def _lock(self, scope: Scope) -> None:
+        with self.conn.cursor() as cur:
+            if scope.part_keys is None:
+                slots = scope.lock_slots()
+            else:
+                cur.execute(sql_file("part_slots"), {"part_keys": list(scope.part_keys)})
+                slots = [row[0] for row in cur.fetchall()]
+            cur.execute(sql_file("lock_part_slots"), {"namespace": LOCK_NAMESPACE, "slots": slots})

@@ -1,0 +1,1 @@
+DELETE FROM tasks_partcostaguser WHERE id = ANY(%(ids)s::bigint[])

@@ -1,0 +1,10 @@
+-- Finished timers on operations, with the part they cost to, for one scope of parts
+-- (a hash partition of the part keys, or a list of keys). Reversed timers are kept: they still give
+-- their part an (all-zero) cost row.
+SELECT o.part_id, t.user_id, t.start_time AS start_ms, t.finish_time AS finish_ms
+FROM tasks_timer AS t
+JOIN tasks_operation AS o ON o.key = t.object_id
+WHERE t.content_type_id = %(operation_ct)s
+  AND t.finish_time IS NOT NULL
+  AND mod(hashtext(o.part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+  AND (%(part_keys)s::text[] IS NULL OR o.part_id = ANY(%(part_keys)s::text[]))

@@ -1,0 +1,1 @@
+SELECT id AS user_id FROM auth_user
