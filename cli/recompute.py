@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 
 from cli.app import partcost, pass_session
+from engine import queue
 from engine.recompute import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
 from engine.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
@@ -72,6 +73,9 @@ def _print_summary(summary) -> None:
     counts = summary.counts
     click.echo(f"Rows: {counts.inserted} inserted, {counts.updated} updated, {counts.deleted} deleted, "
                f"{counts.unchanged} unchanged; {summary.seconds:.1f} s")
+    if os.environ.get("PARTCOST_TIMINGS"):
+        click.echo("Stage time (summed over workers): " +
+                   ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in summary.timings.items()))
     if summary.not_done:
         click.echo(f"Not done: {len(summary.not_done)} of {summary.partitions} partitions "
                    f"— run `partcost recompute --resume` to finish them.")
@@ -84,3 +88,28 @@ def stop(stop_file):
     """Ask a running recompute or drain-queue to stop gracefully (creates the stop file)."""
     stop_file.touch()
     click.echo(f"Stop requested ({stop_file}): partitions in flight will finish and commit.")
+
+
+@partcost.command(name="drain-queue", epilog=EXIT_CODES)
+@workers_option
+@click.option("--once", is_flag=True, help="Exit when the queue is empty instead of waiting for more.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Queued parts claimed per transaction.")
+@click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
+              help="Seconds between looks at an empty queue.")
+@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+              show_default=True, help="Stop gracefully once this file appears.")
+@calendar_options
+@pass_session
+def drain_queue(session, workers, once, batch_size, interval, stop_file, timezone_name, work_window):
+    """Recompute the parts queued in tasks_partcostrecalcqueue (several drainers may run at once).
+
+    A queue row is removed only if it was not bumped while its part was recomputed."""
+    calendar = WorkCalendar.parse(timezone_name, work_window)
+    check_workers(workers)
+    click.echo(f"Draining the recompute queue with {workers} worker(s)...")
+    summary = queue.drain_queue(session.dsn, calendar, workers, stop_file,
+                                queue.DrainOptions(once, batch_size, interval),
+                                on_progress=_progress_printer(), on_notice=click.echo)
+    _print_summary(summary)
+    raise SystemExit(summary.exit_code)

@@ -20,24 +20,24 @@ VALUE_COLUMNS = tuple(f"hours_{b}" for b in BUCKETS) + tuple(f"cost_{b}" for b i
 
 
 def aggregate(priced: pl.DataFrame, prices: Prices, parts: pl.DataFrame) -> tuple:
-    """``priced``: (part_id, user_id, d, ww, ah, su, w, fx_numerator); ``parts``: (part_id, job_no)
-    for every part with at least one finished timer. Returns (part rows, user rows) with values in
-    cents (Int64), before formatting; every part in ``parts`` gets a row, zeros included."""
+    """``priced``: (p, user_id, d, ww, ah, su, w, fx_numerator); ``parts``: (p, part_id, job_no) for
+    every part with at least one finished timer. Returns (part rows, user rows) with values in cents
+    (Int64), before formatting; every part in ``parts`` gets a row, zeros included."""
     per_version = _sum_per_version(priced)
-    users, user_numerators = _sum_groups(per_version, ["part_id", "user_id"], _cost_numerators(per_version, prices))
-    by_part, part_numerators = _sum_groups(users, ["part_id"], user_numerators)
+    users, user_numerators = _sum_groups(per_version, ["p", "user_id"], _cost_numerators(per_version, prices))
+    by_part, part_numerators = _sum_groups(users, ["p"], user_numerators)
     part_rows = _every_part(_to_cents(by_part, part_numerators, prices.denominator), parts)
-    user_rows = _to_cents(users, user_numerators, prices.denominator).join(parts, on="part_id", how="left")
-    return part_rows, user_rows
+    user_rows = _to_cents(users, user_numerators, prices.denominator).join(parts, on="p", how="left")
+    return part_rows.drop("p"), user_rows.drop("p")
 
 
 def _sum_per_version(priced: pl.DataFrame) -> pl.DataFrame:
     """Seconds and seconds × FX numerator per (part, user, wage version), sorted by part and user."""
     return (
-        priced.group_by("part_id", "user_id", "w")
+        priced.group_by("p", "user_id", "w")
         .agg(*[pl.col(b).sum().alias(f"s_{b}") for b in BUCKETS],
              *[(pl.col(b).cast(pl.Int128) * pl.col("fx_numerator")).sum().alias(f"sf_{b}") for b in BUCKETS])
-        .sort("part_id", "user_id", "w")
+        .sort("p", "user_id", "w")
     )
 
 
@@ -56,15 +56,17 @@ def _sum_groups(frame: pl.DataFrame, keys: list, numerators: dict) -> tuple:
     seconds = [pl.col(f"s_{b}").sum() for b in BUCKETS]
     if frame.height == 0:
         return frame.group_by(keys).agg(seconds), numerators
+    summed = frame.group_by(keys, maintain_order=True).agg(seconds)
+    if summed.height == frame.height:
+        return summed, numerators
     group = frame.select(pl.struct(keys).rle_id()).to_series().to_numpy()
     starts = np.flatnonzero(np.diff(group, prepend=-1))
-    summed = frame.group_by(keys, maintain_order=True).agg(seconds)
     return summed, {b: np.add.reduceat(numerators[b], starts) for b in BUCKETS}
 
 
 def _to_cents(frame: pl.DataFrame, numerators: dict, denominator: int) -> pl.DataFrame:
     """Hours and costs in cents, each the exact value rounded half up; total from the exact sum."""
-    total = numerators["ww"] + numerators["ah"] + numerators["su"]
+    total = [a + b + c for a, b, c in zip(numerators["ww"], numerators["ah"], numerators["su"])]
     return frame.with_columns(
         *[((pl.col(f"s_{b}") + 18) // 36).alias(f"hours_{b}") for b in BUCKETS],
         *[pl.Series(f"cost_{b}", _round_half_up_cents(numerators[b], denominator)) for b in BUCKETS],
@@ -72,18 +74,21 @@ def _to_cents(frame: pl.DataFrame, numerators: dict, denominator: int) -> pl.Dat
     ).drop(*[f"s_{b}" for b in BUCKETS])
 
 
-def _round_half_up_cents(numerators: np.ndarray, denominator: int) -> np.ndarray:
-    """round(n / denominator, 2) half away from zero (Decimal's ROUND_HALF_UP), in int64 cents.
-    Values beyond int64 (absurd data only) are clamped, still far outside the columns' range."""
-    magnitude = (np.abs(numerators) * 200 + denominator) // (2 * denominator)
-    cents = np.where(numerators < 0, -magnitude, magnitude)
-    return np.clip(cents, -CENTS_CLAMP, CENTS_CLAMP).astype(np.int64)
+def _round_half_up_cents(numerators, denominator: int) -> np.ndarray:
+    """round(n / denominator, 2) half up, in int64 cents. Numerators are never negative: prices
+    refuse negative wages and FX rates."""
+    twice = 2 * denominator
+    cents = [(n * 200 + denominator) // twice for n in numerators]
+    try:
+        return np.array(cents, dtype=np.int64)
+    except OverflowError:  # absurd data only; unwritable_parts names the part
+        return np.array([min(c, CENTS_CLAMP) for c in cents], dtype=np.int64)
 
 
 def _every_part(part_rows: pl.DataFrame, parts: pl.DataFrame) -> pl.DataFrame:
     """A row for every part with a finished timer, all zero where nothing was costed."""
     zeros = {name: pl.col(name).fill_null(0) for name in VALUE_COLUMNS}
-    return parts.join(part_rows, on="part_id", how="left").with_columns(**zeros)
+    return parts.join(part_rows, on="p", how="left").with_columns(**zeros)
 
 
 def unwritable_parts(part_rows: pl.DataFrame, user_rows: pl.DataFrame, known_users: pl.Series) -> pl.DataFrame:

@@ -43,6 +43,7 @@ def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame
     wage_rows = wage_rows.sort("user_id", "effective_from")
     versions = list(zip(wage_rows["base_monthly"], wage_rows["after_hours_multiplier"],
                         wage_rows["sunday_multiplier"]))
+    _refuse_negative_wages(wage_rows)
     versions.append(_fallback_wage(fallback))
     per_second = [_per_second_rates(*map(Decimal, version)) for version in versions]
     wage_denominator = math.lcm(*(rate.denominator for rates in per_second for rate in rates))
@@ -66,6 +67,13 @@ def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame
         ),
         fx_denominator=fx_denominator,
     )
+
+
+def _refuse_negative_wages(wage_rows: pl.DataFrame) -> None:
+    for user_id, effective_from, *values in wage_rows.iter_rows():
+        if any(Decimal(value) < 0 for value in values):
+            raise PartcostError(f"users_wagerate for user {user_id} from {effective_from} has a negative "
+                                f"base_monthly or multiplier ({', '.join(values)}); fix that row")
 
 
 def _fallback_wage(fallback: tuple) -> tuple:

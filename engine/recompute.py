@@ -38,6 +38,7 @@ class Summary:
     counts: WriteCounts = field(default_factory=WriteCounts)
     seconds: float = 0.0
     run_id: Optional[int] = None
+    timings: dict = field(default_factory=dict)   # stage -> seconds, summed over scopes
 
     @property
     def exit_code(self) -> int:
@@ -57,6 +58,8 @@ class Summary:
         self.successful += result.parts
         self.failed.extend(result.failed)
         self.counts += result.counts
+        for stage, seconds in result.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
 
 def check_workers(workers: int) -> int:

@@ -20,7 +20,7 @@ DEFAULT_WORK_WINDOW = "07:30-17:00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
-SEGMENT_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "d": pl.Date,
+SEGMENT_SCHEMA = {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
                   "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64}
 
 
@@ -76,8 +76,9 @@ class WorkCalendar:
 
 
 def split_timers(timers: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:
-    """Timers (part_id, user_id, start_ms, finish_ms) → day segments (part_id, user_id, d, ww, ah, su)
-    in whole seconds, summed per (part, user, day); rows with no seconds at all are dropped."""
+    """Timers (p, user_id, start_ms, finish_ms) → day segments (p, user_id, d, ww, ah, su) in whole
+    seconds, summed per (part, user, day); rows with no seconds at all are dropped. ``p`` is the
+    part's integer code (see worker.compute_costs)."""
     running = timers.filter(pl.col("finish_ms") > pl.col("start_ms"))
     if running.height == 0:
         return pl.DataFrame(schema=SEGMENT_SCHEMA)
@@ -87,7 +88,7 @@ def split_timers(timers: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:
     return (
         spans.with_columns(_seconds_by_bucket())
         .filter((pl.col("ww") + pl.col("ah") + pl.col("su")) > 0)
-        .group_by("part_id", "user_id", "d")
+        .group_by("p", "user_id", "d")
         .agg(pl.col("ww").sum(), pl.col("ah").sum(), pl.col("su").sum())
         .cast({"user_id": pl.Int64})
     )
