@@ -1,6 +1,7 @@
 """``partcost recompute``, ``partcost stop`` and ``partcost drain-queue``."""
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -51,13 +52,23 @@ def recompute(session, workers, part_keys, stop_file, resume, timezone_name, wor
     raise SystemExit(summary.exit_code)
 
 
-def _progress_printer():
-    shown = {"parts": 0}
+def _progress_printer(unit: str = "partitions"):
+    """A bar over the partitions on a terminal; the runbook's ``Progress:`` lines in a log (and for
+    the queue, whose length is open-ended)."""
+    state = {"bar": None, "shown": 0}
 
     def show(summary) -> None:
-        click.echo(f"Progress: {summary.successful} parts processed... "
-                   f"({summary.partitions_done}/{summary.partitions} partitions)")
-        shown["parts"] = summary.successful
+        if unit != "partitions" or not sys.stdout.isatty():
+            total = f"/{summary.partitions}" if unit == "partitions" else ""
+            click.echo(f"Progress: {summary.successful} parts processed... ({summary.partitions_done}{total} {unit})")
+            return
+        if state["bar"] is None:
+            state["bar"] = click.progressbar(length=summary.partitions, label="Recomputing partitions",
+                                             show_pos=True, show_eta=True)
+        state["bar"].update(summary.partitions_done - state["shown"])
+        state["shown"] = summary.partitions_done
+        if summary.partitions_done >= summary.partitions:
+            state["bar"].render_finish()
 
     return show
 
@@ -110,6 +121,6 @@ def drain_queue(session, workers, once, batch_size, interval, stop_file, timezon
     click.echo(f"Draining the recompute queue with {workers} worker(s)...")
     summary = queue.drain_queue(session.dsn, calendar, workers, stop_file,
                                 queue.DrainOptions(once, batch_size, interval),
-                                on_progress=_progress_printer(), on_notice=click.echo)
+                                on_progress=_progress_printer("batches"), on_notice=click.echo)
     _print_summary(summary)
     raise SystemExit(summary.exit_code)
