@@ -110,13 +110,14 @@ def _beyond_column_range() -> pl.Expr:
     return pl.any_horizontal(*hours, *costs)
 
 
+def as_stored(rows: pl.DataFrame) -> pl.DataFrame:
+    """The columns the cost tables store besides the values: currency, and job_no_cached ('' for NULL)."""
+    return rows.with_columns(job_no_cached=pl.col("job_no").fill_null(""), currency=pl.lit(CURRENCY)).drop("job_no")
+
+
 def as_text(rows: pl.DataFrame) -> pl.DataFrame:
-    """Cents → PostgreSQL numeric text ('12.30', '-0.05'); adds currency and job_no_cached."""
-    return rows.with_columns(
-        *[_cents_text(pl.col(name)).alias(name) for name in VALUE_COLUMNS],
-        job_no_cached=pl.col("job_no").fill_null(""),
-        currency=pl.lit(CURRENCY),
-    ).drop("job_no")
+    """Values in cents → PostgreSQL numeric text ('12.30', '-0.05'), for COPY."""
+    return rows.with_columns(*[_cents_text(pl.col(name)).alias(name) for name in VALUE_COLUMNS])
 
 
 def _cents_text(cents: pl.Expr) -> pl.Expr:

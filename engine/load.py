@@ -8,6 +8,7 @@ from typing import Optional, Sequence
 
 import polars as pl
 
+from engine.aggregate import VALUE_COLUMNS
 from engine.db import content_type_id, copy_out, sql_file
 from engine.price import Prices, build_prices
 
@@ -35,9 +36,8 @@ class Scope:
 
 TIMER_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "start_ms": pl.Int64, "finish_ms": pl.Int64}
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String}
-TEXT_VALUES = {name: pl.String for name in (
-    "job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
-    "cost_ww", "cost_ah", "cost_su", "total_cost")}
+STORED_VALUES = {"job_no_cached": pl.String, "currency": pl.String,
+                 **{name: pl.Int64 for name in VALUE_COLUMNS}}  # values in cents
 
 
 def operation_content_type(conn) -> int:
@@ -53,10 +53,10 @@ def load_parts(conn, scope: Scope) -> pl.DataFrame:
 
 
 def load_cost_rows(conn, scope: Scope) -> tuple:
-    """The stored (part rows, user rows) of the scope, values as numeric text."""
-    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **TEXT_VALUES}, scope.params())
+    """The stored (part rows, user rows) of the scope, values in cents."""
+    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **STORED_VALUES}, scope.params())
     users = copy_out(conn, sql_file("load_user_cost_rows"),
-                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **TEXT_VALUES}, scope.params())
+                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_VALUES}, scope.params())
     return parts, users
 
 

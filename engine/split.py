@@ -82,48 +82,38 @@ def split_timers(timers: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:
     running = timers.filter(pl.col("finish_ms") > pl.col("start_ms"))
     if running.height == 0:
         return pl.DataFrame(schema=SEGMENT_SCHEMA)
-    days = calendar.days(calendar.local_date(running["start_ms"].min()),
-                         calendar.local_date(running["finish_ms"].max()))
-    spans = _one_row_per_day(running, days)
+    start, finish = running["start_ms"].to_numpy(), running["finish_ms"].to_numpy()
+    days = calendar.days(calendar.local_date(start.min()), calendar.local_date(finish.max()))
+    timer, day = _one_row_per_day(days["day_start"].to_numpy(), start, finish)
+    ww, ah, su = _seconds_by_bucket(days, day, start[timer], finish[timer])
     return (
-        spans.with_columns(_seconds_by_bucket())
+        pl.DataFrame({"p": running["p"].to_numpy()[timer], "user_id": running["user_id"].to_numpy()[timer],
+                      "d": days["d"].gather(day), "ww": ww, "ah": ah, "su": su})
         .filter((pl.col("ww") + pl.col("ah") + pl.col("su")) > 0)
         .group_by("p", "user_id", "d")
         .agg(pl.col("ww").sum(), pl.col("ah").sum(), pl.col("su").sum())
-        .cast({"user_id": pl.Int64})
+        .cast(SEGMENT_SCHEMA)
     )
 
 
-def _one_row_per_day(timers: pl.DataFrame, days: pl.DataFrame) -> pl.DataFrame:
-    """Explode each timer into the local days it touches, clipped to each day: span_start/span_end."""
+def _one_row_per_day(day_start: np.ndarray, start: np.ndarray, finish: np.ndarray) -> tuple:
+    """(timer index, day index) for every local day each timer touches."""
+    first = np.searchsorted(day_start, start, side="right") - 1
+    count = np.searchsorted(day_start, finish, side="right") - first
+    timer = np.repeat(np.arange(len(start)), count)
+    offset = np.arange(len(timer)) - np.repeat(np.cumsum(count) - count, count)
+    return timer, first[timer] + offset
+
+
+def _seconds_by_bucket(days: pl.DataFrame, day: np.ndarray, start: np.ndarray, finish: np.ndarray) -> tuple:
+    """Whole seconds of each (timer, day) span (truncated), and of those the seconds inside the work
+    window (truncated on their own); Sundays put everything in ``su``."""
     day_start = days["day_start"].to_numpy()
-    first = np.searchsorted(day_start, timers["start_ms"].to_numpy(), side="right") - 1
-    last = np.searchsorted(day_start, timers["finish_ms"].to_numpy(), side="right") - 1
-    exploded = (
-        timers.with_columns(day=pl.int_ranges(pl.Series(first), pl.Series(last) + 1))
-        .explode("day")
-    )
-    index = exploded["day"]
-    return exploded.with_columns(
-        d=days["d"].gather(index),
-        sunday=days["sunday"].gather(index),
-        window_start=days["window_start"].gather(index),
-        window_end=days["window_end"].gather(index),
-        span_start=pl.max_horizontal("start_ms", days["day_start"].gather(index)),
-        span_end=pl.min_horizontal("finish_ms", days["day_start"].gather(index + 1)),
-    )
-
-
-def _seconds_by_bucket() -> list:
-    """Whole seconds per span (truncated), and of those the seconds inside the work window
-    (truncated on their own); Sundays put everything in ``su``."""
-    seconds = (pl.col("span_end") - pl.col("span_start")) // 1000
-    in_window = (
-        pl.min_horizontal("span_end", "window_end") - pl.max_horizontal("span_start", "window_start")
-    ).clip(lower_bound=0) // 1000
-    weekday = ~pl.col("sunday")
-    return [
-        pl.when(weekday).then(in_window).otherwise(0).alias("ww"),
-        pl.when(weekday).then(seconds - in_window).otherwise(0).alias("ah"),
-        pl.when(weekday).then(0).otherwise(seconds).alias("su"),
-    ]
+    span_start = np.maximum(start, day_start[day])
+    span_end = np.minimum(finish, day_start[day + 1])
+    seconds = (span_end - span_start) // 1000
+    in_window = np.clip(np.minimum(span_end, days["window_end"].to_numpy()[day])
+                        - np.maximum(span_start, days["window_start"].to_numpy()[day]), 0, None) // 1000
+    sunday = days["sunday"].to_numpy()[day]
+    return (np.where(sunday, 0, in_window), np.where(sunday, 0, seconds - in_window),
+            np.where(sunday, seconds, 0))

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 import polars as pl
 
 from engine import ledger
-from engine.aggregate import aggregate, as_text, unwritable_parts
+from engine.aggregate import aggregate, as_stored, unwritable_parts
 from engine.db import connect, sql_file
 from engine.load import (Scope, load_cost_rows, load_parts, load_prices, load_timers, load_user_ids,
                          operation_content_type)
@@ -59,7 +59,7 @@ def compute_costs(timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, cal
     priced = attach_prices(split_timers(timers, calendar), prices)
     part_rows, user_rows = aggregate(priced, prices, costed_parts)
     failed = unwritable_parts(part_rows, user_rows, known_users)
-    keep = lambda rows: as_text(rows.join(failed, on="part_id", how="anti"))
+    keep = lambda rows: as_stored(rows.join(failed, on="part_id", how="anti"))
     return keep(part_rows), keep(user_rows), failed
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from engine.aggregate import VALUE_COLUMNS
+from engine.aggregate import VALUE_COLUMNS, as_text
 from engine.db import copy_in, sql_file
 
 COMPARED = ("job_no_cached", "currency") + VALUE_COLUMNS
@@ -43,6 +43,7 @@ class Changes:
 
 
 def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
+    """Values are compared in cents, as integers."""
     computed = computed.select(*key, *COMPARED)
     both = computed.join(stored, on=key, how="inner", suffix="_stored")
     differs = pl.any_horizontal(*[pl.col(c) != pl.col(f"{c}_stored") for c in COMPARED])
@@ -65,10 +66,10 @@ def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
             cur.execute(sql_file("delete_user_cost_rows"), {"ids": users.delete["id"].to_list()})
         if parts.delete.height:
             cur.execute(sql_file("delete_part_cost_rows"), {"part_ids": parts.delete["part_id"].to_list()})
-        _update(conn, cur, "part", parts.update, now)
-        _update(conn, cur, "user", users.update, now)
-    copy_in(conn, "tasks_partcostagg", parts.insert.with_columns(updated_at=pl.lit(now)))
-    copy_in(conn, "tasks_partcostaguser", users.insert.with_columns(updated_at=pl.lit(now)))
+        _update(conn, cur, "part", as_text(parts.update), now)
+        _update(conn, cur, "user", as_text(users.update), now)
+    copy_in(conn, "tasks_partcostagg", as_text(parts.insert).with_columns(updated_at=pl.lit(now)))
+    copy_in(conn, "tasks_partcostaguser", as_text(users.insert).with_columns(updated_at=pl.lit(now)))
     return WriteCounts(
         inserted=parts.insert.height + users.insert.height,
         updated=parts.update.height + users.update.height,

@@ -1,6 +1,7 @@
--- The stored per-part cost rows of the scope, values as numeric text for an exact comparison.
-SELECT part_id, job_no_cached, currency, hours_ww::text, hours_ah::text, hours_su::text,
-       cost_ww::text, cost_ah::text, cost_su::text, total_cost::text
+-- The stored per-part cost rows of the scope, values in cents.
+SELECT part_id, job_no_cached, currency, (hours_ww * 100)::bigint AS hours_ww, (hours_ah * 100)::bigint AS hours_ah,
+       (hours_su * 100)::bigint AS hours_su, (cost_ww * 100)::bigint AS cost_ww, (cost_ah * 100)::bigint AS cost_ah,
+       (cost_su * 100)::bigint AS cost_su, (total_cost * 100)::bigint AS total_cost
 FROM tasks_partcostagg
 WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
   AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))
