@@ -17,7 +17,9 @@ from engine.errors import PartcostError
 BUCKETS = ("ww", "ah", "su")
 HOURLY_DIVISOR = 225          # hourly rate = base_monthly / 225
 SECONDS_PER_HOUR = 3600
-DEFAULT_MULTIPLIERS = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))  # no TRY wage rows at all
+# With no TRY wage rows at all, the fallback's base_monthly / after_hours / sunday are 1.0 / 1.5 / 2.0,
+# read in order as costing-rules.md lists them (an odd-looking rule is still the rule).
+NO_TRY_WAGES_FALLBACK = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))
 INT128_LIMIT = 2 ** 126       # headroom below polars' Int128 maximum
 
 
@@ -77,12 +79,8 @@ def _refuse_negative_wages(wage_rows: pl.DataFrame) -> None:
 
 
 def _fallback_wage(fallback: tuple) -> tuple:
-    """The average TRY wage; with no TRY rows at all, multipliers 1.0/1.5/2.0 and — the rules give no
-    base for that case — base_monthly 0 (documented in the README)."""
-    base, after_hours, sunday = fallback
-    if base is None:
-        return (Decimal(0), *DEFAULT_MULTIPLIERS)
-    return (base, after_hours, sunday)
+    """PostgreSQL's avg() of the TRY wages, or NO_TRY_WAGES_FALLBACK when there are none."""
+    return NO_TRY_WAGES_FALLBACK if fallback[0] is None else fallback
 
 
 def _per_second_rates(base_monthly: Decimal, after_hours: Decimal, sunday: Decimal) -> tuple:
