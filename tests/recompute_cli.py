@@ -1,6 +1,7 @@
 """Running ``partcost recompute`` from tests and holding its tables up against the reference."""
 
 from contextlib import closing
+from datetime import datetime, timezone
 
 import psycopg2
 import pytest
@@ -37,3 +38,16 @@ def engine_matches_reference(dsn: str, options: Options = Options(), *args: str)
     assert actual.parts == expected.parts
     assert actual.users == expected.users
     return actual
+
+
+def stale_cost_rows(conn, part: str, user: int) -> None:
+    """Old rows such as a previous run or the migration may have left."""
+    written = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    numbers = [123.45] * 7
+    columns = "job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at"
+    with conn.cursor() as cur:
+        cur.execute(f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES (%s, 'OLD', 'EUR',"
+                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, *numbers, written])
+        cur.execute(f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES (%s, %s, 'OLD', 'EUR',"
+                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, user, *numbers, written])
+    conn.commit()

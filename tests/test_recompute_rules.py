@@ -5,11 +5,9 @@ rules that are easy to get wrong, with values worked out by hand. Unless a test 
 worker earns 4500 TRY a month (20 an hour; after hours ×1.5, Sunday ×2) and 1 TRY is 1 EUR.
 2024-03-04 is a Monday, 2024-03-09 a Saturday, 2024-03-10 a Sunday."""
 
-from datetime import datetime, timezone
-
 import pytest
 
-from tests.recompute_cli import engine_matches_reference, requires_engine
+from tests.recompute_cli import engine_matches_reference, requires_engine, stale_cost_rows
 
 pytestmark = requires_engine
 
@@ -164,19 +162,6 @@ def test_a_part_sums_all_its_operations(dsn, build, worker):
     build.commit()
     tables = engine_matches_reference(dsn)
     assert values(tables.parts["P1"], "hours_ww", "total_cost") == ("1.00", "20.00")
-
-
-def stale_cost_rows(conn, part: str, user: int) -> None:
-    """Old rows such as a previous run or the migration may have left."""
-    written = datetime(2020, 1, 1, tzinfo=timezone.utc)
-    numbers = [123.45] * 7
-    columns = "job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at"
-    with conn.cursor() as cur:
-        cur.execute(f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES (%s, 'OLD', 'EUR',"
-                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, *numbers, written])
-        cur.execute(f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES (%s, %s, 'OLD', 'EUR',"
-                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, user, *numbers, written])
-    conn.commit()
 
 
 def test_stale_rows_are_removed_or_replaced(dsn, conn, build, worker):
