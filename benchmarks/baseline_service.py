@@ -27,21 +27,23 @@ NO_TRY_WAGES = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))
 COST_COLUMNS = ("job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
                 "cost_ww", "cost_ah", "cost_su", "total_cost", "updated_at")
 
-# one connection and the service's process-wide constants per worker process
+# per worker process: its connection, the service's constants and its lookup caches
 _conn = None
 _operation_type = None
 _fallback_wage = None
+_wages = {}  # user_id -> wage versions
+_rates = {}  # date -> EUR rate
 
 
 def run_baseline(dsn: str, workers: int) -> dict:
     """Recompute every part the service's way; returns {'parts': n, 'seconds': elapsed}."""
     started = time.perf_counter()
     with connection(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT key FROM tasks_part ORDER BY key")
-        keys = [key for key, in cur.fetchall()]
+        cur.execute("SELECT key, job_no FROM tasks_part ORDER BY key")
+        parts = cur.fetchall()
     with Pool(workers, initializer=_open_connection, initargs=(dsn,)) as pool:
-        parts = sum(pool.imap_unordered(recompute_part, keys, chunksize=64))
-    return {"parts": parts, "seconds": time.perf_counter() - started}
+        done = sum(pool.imap_unordered(recompute_part, parts, chunksize=64))
+    return {"parts": done, "seconds": time.perf_counter() - started}
 
 
 def _open_connection(dsn: str) -> None:
@@ -56,8 +58,9 @@ def _open_connection(dsn: str) -> None:
     _conn.commit()
 
 
-def recompute_part(key: str) -> int:
+def recompute_part(part: tuple) -> int:
     """One part, start to finish, in its own transaction."""
+    key, job_no = part
     with _conn.cursor() as cur:
         cur.execute("SELECT key FROM tasks_operation WHERE part_id = %s", (key,))
         operations = [operation for operation, in cur.fetchall()]
@@ -65,31 +68,29 @@ def recompute_part(key: str) -> int:
                     " WHERE content_type_id = %s AND object_id = ANY(%s) AND finish_time IS NOT NULL",
                     (_operation_type, operations))
         timers = cur.fetchall()
-        cur.execute("SELECT job_no FROM tasks_part WHERE key = %s", (key,))
-        job_no = cur.fetchone()[0] or ""
         per_user = price_timers(cur, timers)
-        write_part(cur, key, job_no, per_user if timers else None)
+        write_part(cur, key, job_no or "", per_user if timers else None)
     _conn.commit()
     return 1
 
 
 def price_timers(cur, timers) -> dict:
     """{user_id: {'hours_ww': Decimal, ..., 'cost_su': Decimal}} for every costed user."""
-    wages, rates, per_user = {}, {}, {}
+    per_user = {}
     for user_id, start_ms, finish_ms in timers:
         for day, bucket, seconds in split_timer(start_ms, finish_ms):
-            if day not in rates:
-                rates[day] = fx_on(cur, day)
-            if rates[day] == 0:
+            if day not in _rates:
+                _rates[day] = fx_on(cur, day)
+            if _rates[day] == 0:
                 continue
-            if user_id not in wages:
-                wages[user_id] = wage_versions(cur, user_id)
-            base_monthly, after_hours, sunday = wage_on(wages[user_id], day)
+            if user_id not in _wages:
+                _wages[user_id] = wage_versions(cur, user_id)
+            base_monthly, after_hours, sunday = wage_on(_wages[user_id], day)
             multiplier = {"ww": Decimal(1), "ah": after_hours, "su": sunday}[bucket]
             hours = Decimal(seconds) / Decimal(3600)
             sums = per_user.setdefault(user_id, zero_sums())
             sums[f"hours_{bucket}"] += hours
-            sums[f"cost_{bucket}"] += hours * (base_monthly / HOURS_PER_MONTH) * multiplier * rates[day]
+            sums[f"cost_{bucket}"] += hours * (base_monthly / HOURS_PER_MONTH) * multiplier * _rates[day]
     return per_user
 
 
