@@ -11,8 +11,9 @@ Decisions where the rules leave room (each is marked DECISION below):
   (an hourly rate of 1/225 TRY), odd as it is;
 - a "costed segment" is one that was priced and counted, i.e. not skipped for an FX rate of 0; its
   cost may still be 0 (a wage of 0) and the user still gets a row;
-- a non-numeric EUR rate (a JSON string or null) is not covered by the rules: the reference refuses it
-  with ValueError rather than guess;
+- the rules call the EUR rate "a JSON number"; a JSON null counts as missing (0) and a JSON string
+  holding a decimal number counts as that number, as the service's Python (``Decimal(str(value))``)
+  takes them; anything else (text, true, a list) is refused with ValueError rather than guessed;
 - "half up" rounds ties away from zero (PostgreSQL's round() and Decimal's ROUND_HALF_UP); only
   matters for negative amounts, which ordinary data never has;
 - a work-window edge that does not exist or is ambiguous on a DST switch day takes zoneinfo's
@@ -170,19 +171,22 @@ def load_prices(cur) -> Prices:
                 " avg(sunday_multiplier)::text FROM users_wagerate WHERE currency = 'TRY'")
     averages = cur.fetchone()
     fallback = NO_TRY_WAGES if averages[0] is None else Wage(*map(exact, averages))
-    cur.execute("SELECT date, (rates -> 'EUR')::text FROM core_currencyratesnapshot ORDER BY date")
-    fx = [(snapshot_date, eur_rate(snapshot_date, text)) for snapshot_date, text in cur.fetchall()]
+    cur.execute("SELECT date, jsonb_typeof(rates -> 'EUR'), rates ->> 'EUR'"
+                " FROM core_currencyratesnapshot ORDER BY date")
+    fx = [(snapshot_date, eur_rate(snapshot_date, kind, text)) for snapshot_date, kind, text in cur.fetchall()]
     return Prices(wages, fallback, fx)
 
 
-def eur_rate(snapshot_date: date, json_text: Optional[str]) -> Fraction:
+def eur_rate(snapshot_date: date, json_type: Optional[str], text: Optional[str]) -> Fraction:
     """``rates->'EUR'`` exactly as written in the JSON; a missing key is 0."""
-    if json_text is None:
+    if json_type in (None, "null"):  # DECISION: null is as good as missing
         return Fraction(0)
     try:
-        return exact(json_text)
-    except ArithmeticError:  # DECISION: a JSON string or null is outside the rules
-        raise ValueError(f"snapshot {snapshot_date}: EUR rate {json_text} is not a JSON number") from None
+        if json_type in ("number", "string"):  # DECISION: "0.0254" as a string is the number
+            return exact(text)
+    except (ArithmeticError, ValueError):  # not a decimal number, or NaN / Infinity
+        pass
+    raise ValueError(f"snapshot {snapshot_date}: EUR rate {text!r} is not a number")
 
 
 # -- summing and rounding -----------------------------------------------------------------------

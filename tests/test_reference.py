@@ -126,6 +126,30 @@ def test_wage_and_fx_fallbacks_by_hand(conn, build):
     assert {row["hours_ww"] for row in users.values()} == {"1.00"}
 
 
+def test_eur_rates_given_as_strings_or_null(conn, build):
+    worker = build.user()
+    build.wage(worker, "2024-01-01", 4500)
+    build.fx("2024-03-04", rates={"EUR": "0.5"})  # a string holding a number: that number
+    build.fx("2024-03-05", rates={"EUR": None})   # null: like a missing key, the day is skipped
+    build.part("P1")
+    build.operation("P1-OP1", "P1")
+    build.timer(worker, "P1-OP1", "2024-03-04 09:00", "2024-03-04 10:00")
+    build.timer(worker, "P1-OP1", "2024-03-05 09:00", "2024-03-05 10:00")
+    build.commit()
+    assert values_of(expected_outcome(conn).parts["P1"], "hours_ww", "cost_ww") == ("1.00", "10.00")
+
+
+def test_a_rate_that_is_no_number_is_refused(conn, build):
+    build.fx("2024-03-04", rates={"EUR": "n/a"})
+    build.commit()
+    with pytest.raises(ValueError, match="2024-03-04"):
+        expected_outcome(conn)
+
+
+def values_of(row: dict, *columns: str) -> tuple:
+    return tuple(row[column] for column in columns)
+
+
 def test_without_try_wages_the_fallback_is_one_a_month(conn, build):
     worker = build.user()
     build.fx("2024-03-01", eur=225)
