@@ -45,6 +45,18 @@ def test_an_18_second_total_is_a_hundredth_of_an_hour(dsn, build, worker):
     assert values(tables.parts["P1"], "hours_ww", "cost_ww", "total_cost") == ("0.01", "0.10", "0.10")
 
 
+def test_cost_ties_round_half_up_and_the_total_is_rounded_once(dsn, build, worker):
+    build.fx("2024-03-01", eur=0.3)  # 20 TRY an hour is now 6 EUR, 1/600 EUR a second
+    build.timer(worker, one_operation_part(build, "A"), "2024-03-04 09:00:00", "2024-03-04 09:00:09")
+    build.timer(worker, one_operation_part(build, "B"), "2024-03-04 07:29:59", "2024-03-04 07:30:02")
+    build.commit()
+    parts = engine_matches_reference(dsn).parts
+    # 9 s × 1/600 = 0.015 exactly (binary floating point makes it 0.01499…)
+    assert values(parts["A"], "cost_ww", "total_cost") == ("0.02", "0.02")
+    # 2 s ww = 0.00333… and 1 s ah = 0.0025 both round to 0.00, yet their sum 0.00583… is 0.01
+    assert values(parts["B"], "cost_ww", "cost_ah", "total_cost") == ("0.00", "0.00", "0.01")
+
+
 def test_spans_ending_exactly_at_0730_1700_and_midnight(dsn, build, worker):
     operation = one_operation_part(build)
     build.timer(worker, operation, "2024-03-04 06:30", "2024-03-04 07:30")  # 1 h ah

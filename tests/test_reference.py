@@ -6,6 +6,7 @@ from datetime import date
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from tests.builder import local_ms
 from tests.reference import Options, Segment, expected_outcome, round_half_up, split_timer
@@ -67,6 +68,21 @@ def test_a_different_work_window():
     early = Options(work_start=time(6, 0), work_end=time(14, 0))
     assert split("2024-03-04 05:00", "2024-03-04 15:00", early) == [
         ("2024-03-04", "ww", 8 * 3600), ("2024-03-04", "ah", 2 * 3600)]
+
+
+MARCH_2024 = local_ms("2024-03-01 00:00")
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=st.integers(0, 31 * 86_400), length=st.integers(0, 5 * 86_400))
+def test_whole_second_timers_lose_no_second_and_stay_in_the_window(start, length):
+    """Any whole-second timer: the segments add up to its length, ww never exceeds 9.5 h a day."""
+    start_ms = MARCH_2024 + start * 1000
+    segments = split_timer(start_ms, start_ms + length * 1000)
+    assert sum(segment.seconds for segment in segments) == length
+    for day in {segment.day for segment in segments}:
+        assert sum(s.seconds for s in segments if s.day == day and s.bucket == "ww") <= 9.5 * 3600
+        assert all(s.bucket == "su" for s in segments if s.day == day) == (day.weekday() == 6)
 
 
 @pytest.mark.parametrize("value, rounded", [
