@@ -102,3 +102,25 @@ def test_part_key_writes_the_same_rows_as_a_full_run_and_nothing_else(dsn, conn)
     only_chosen = tables_after_recompute(dsn, *flags)
     assert only_chosen.parts == {key: full.parts[key] for key in chosen}
     assert only_chosen.users == {key: row for key, row in full.users.items() if key[0] in chosen}
+
+
+def change_some_things(conn, parts: list) -> None:
+    """What a day at the factory does between two nightly runs."""
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM tasks_timer WHERE id % 5 = 0")
+        cur.execute("DELETE FROM tasks_timer t USING tasks_operation o"
+                    " WHERE o.key = t.object_id AND o.part_id = %s", (parts[0],))
+        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE id % 7 = 0")
+        cur.execute("UPDATE tasks_part SET job_no = 'RENAMED' WHERE key = %s", (parts[1],))
+        cur.execute("UPDATE users_wagerate SET base_monthly = base_monthly + 1000 WHERE id % 2 = 0")
+        cur.execute("UPDATE core_currencyratesnapshot SET rates = '{\"EUR\": 0.05}' WHERE id % 3 = 0")
+    conn.commit()
+
+
+def test_a_second_run_after_changes_matches_the_reference(dsn, conn):
+    parts = random_database(conn, 8, [(date(2024, 1, 1), 120)])
+    engine_matches_reference(dsn)
+    change_some_things(conn, parts)
+    tables = engine_matches_reference(dsn)
+    assert parts[0] not in tables.parts
+    assert tables.parts[parts[1]]["job_no_cached"] == "RENAMED"
