@@ -1,0 +1,274 @@
+"""An independent, deliberately slow reference for ``partcost recompute``.
+
+Written line by line from docs/costing-rules.md and nothing else (it shares no code with the engine),
+so that the engine can be judged against it. Everything is exact: epoch milliseconds stay integers,
+every quantity is a ``fractions.Fraction``, and only the final values are rounded half up to cents.
+It reads the database row by row with plain SQL; speed is not its job.
+
+Decisions where the rules leave room (each is marked DECISION below):
+- the fallback wage when there are no TRY wages at all is base_monthly 1.0, after-hours 1.5,
+  Sunday 2.0 — the rules list three values for the three averaged columns, so base_monthly is 1.0
+  (an hourly rate of 1/225 TRY), odd as it is;
+- a "costed segment" is one that was priced and counted, i.e. not skipped for an FX rate of 0; its
+  cost may still be 0 (a wage of 0) and the user still gets a row;
+- the rules call the EUR rate "a JSON number"; a JSON null counts as missing (0) and a JSON string
+  holding a decimal number counts as that number, as the service's Python (``Decimal(str(value))``)
+  takes them; anything else (text, true, a list) is refused with ValueError rather than guessed;
+- "half up" rounds ties away from zero (PostgreSQL's round() and Decimal's ROUND_HALF_UP); only
+  matters for negative amounts, which ordinary data never has;
+- a work-window edge that does not exist or is ambiguous on a DST switch day takes zoneinfo's
+  ``fold=0`` reading (never the case for 07:30/17:00 in Europe).
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+from fractions import Fraction
+from typing import Dict, List, NamedTuple, Optional, Tuple
+from zoneinfo import ZoneInfo
+
+BUCKETS = ("ww", "ah", "su")
+VALUE_COLUMNS = ("hours_ww", "hours_ah", "hours_su", "cost_ww", "cost_ah", "cost_su", "total_cost")
+HOURS_PER_MONTH = 225
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ONE_MS = timedelta(milliseconds=1)
+
+
+@dataclass(frozen=True)
+class Options:
+    """The business time zone and the daily work window (the rules' defaults)."""
+
+    timezone: str = "Europe/Istanbul"
+    work_start: time = time(7, 30)
+    work_end: time = time(17, 0)
+
+    def cli_args(self) -> List[str]:
+        """The same options as ``partcost recompute`` flags."""
+        window = f"{self.work_start:%H:%M}-{self.work_end:%H:%M}"
+        return ["--timezone", self.timezone, "--work-window", window]
+
+
+class Segment(NamedTuple):
+    day: date
+    bucket: str  # "ww", "ah" or "su"
+    seconds: int
+
+
+class Tables(NamedTuple):
+    """Cost rows as {part_id: row} and {(part_id, user_id): row}; a row maps job_no_cached, currency
+    and every value column (a 2-decimal string such as '0.01') to its value. No ids, no updated_at."""
+
+    parts: Dict[str, dict]
+    users: Dict[Tuple[str, int], dict]
+
+
+# -- splitting a timer into day segments ----------------------------------------------------------
+
+
+def epoch_ms(moment: datetime) -> int:
+    return (moment - EPOCH) // ONE_MS
+
+
+def local_ms(day: date, clock: time, zone: ZoneInfo) -> int:
+    """Epoch milliseconds of a local wall-clock time on ``day``."""
+    return epoch_ms(datetime.combine(day, clock, tzinfo=zone))
+
+
+def local_date(ms: int, zone: ZoneInfo) -> date:
+    return (EPOCH + ms * ONE_MS).astimezone(zone).date()
+
+
+def whole_seconds(ms: int) -> int:
+    """A span's length in seconds, fractions of a second dropped."""
+    return max(ms, 0) // 1000
+
+
+def split_timer(start_ms: int, finish_ms: int, options: Options = Options()) -> List[Segment]:
+    """The rules' steps 1–6: one segment per non-zero bucket per local calendar day."""
+    if finish_ms <= start_ms:
+        return []
+    zone = ZoneInfo(options.timezone)
+    day, last = local_date(start_ms, zone), local_date(finish_ms, zone)
+    segments = []
+    while day <= last:
+        segments += split_day(day, start_ms, finish_ms, zone, options)
+        day += timedelta(days=1)
+    return segments
+
+
+def split_day(day: date, start_ms: int, finish_ms: int, zone: ZoneInfo, options: Options) -> List[Segment]:
+    # Differences of real instants: on a DST switch day the span is 23 or 25 hours long.
+    begin = max(start_ms, local_ms(day, time(0), zone))
+    end = min(finish_ms, local_ms(day + timedelta(days=1), time(0), zone))
+    seconds = whole_seconds(end - begin)
+    if seconds == 0:
+        return []
+    if day.weekday() == 6:
+        return [Segment(day, "su", seconds)]
+    window_begin = max(begin, local_ms(day, options.work_start, zone))
+    window_end = min(end, local_ms(day, options.work_end, zone))
+    ww = whole_seconds(window_end - window_begin)
+    return [Segment(day, bucket, s) for bucket, s in (("ww", ww), ("ah", seconds - ww)) if s]
+
+
+# -- pricing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wage:
+    base_monthly: Fraction
+    after_hours_multiplier: Fraction
+    sunday_multiplier: Fraction
+
+    @property
+    def hourly(self) -> Fraction:
+        return self.base_monthly / HOURS_PER_MONTH
+
+    def multiplier(self, bucket: str) -> Fraction:
+        return {"ww": Fraction(1), "ah": self.after_hours_multiplier, "su": self.sunday_multiplier}[bucket]
+
+
+# DECISION: "1.0 / 1.5 / 2.0 if there are none" gives all three columns, base_monthly included.
+NO_TRY_WAGES = Wage(Fraction(1), Fraction(3, 2), Fraction(2))
+
+
+@dataclass
+class Prices:
+    """Every wage version, the fallback wage and every FX snapshot, with the rules' as-of lookups."""
+
+    wages: Dict[int, List[Tuple[date, Wage]]]  # per user, sorted by effective_from
+    fallback: Wage
+    fx: List[Tuple[date, Fraction]]  # sorted by date
+
+    def wage_on(self, user_id: int, day: date) -> Wage:
+        versions = self.wages.get(user_id)
+        if not versions:
+            return self.fallback
+        started = [wage for effective_from, wage in versions if effective_from <= day]
+        return started[-1] if started else versions[0][1]
+
+    def fx_on(self, day: date) -> Fraction:
+        if not self.fx:
+            return Fraction(0)
+        known = [rate for snapshot_date, rate in self.fx if snapshot_date <= day]
+        return known[-1] if known else self.fx[0][1]
+
+
+def exact(value) -> Fraction:
+    """A PostgreSQL numeric (as Decimal or as text) as an exact fraction."""
+    return Fraction(Decimal(value))
+
+
+def load_prices(cur) -> Prices:
+    cur.execute("SELECT user_id, effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
+                " FROM users_wagerate ORDER BY user_id, effective_from")
+    wages: Dict[int, List[Tuple[date, Wage]]] = {}
+    for user_id, effective_from, base, after_hours, sunday in cur.fetchall():
+        wages.setdefault(user_id, []).append((effective_from, Wage(exact(base), exact(after_hours), exact(sunday))))
+    # PostgreSQL's avg() is itself rounded (to many digits): take its value, not the exact mean.
+    cur.execute("SELECT avg(base_monthly)::text, avg(after_hours_multiplier)::text,"
+                " avg(sunday_multiplier)::text FROM users_wagerate WHERE currency = 'TRY'")
+    averages = cur.fetchone()
+    fallback = NO_TRY_WAGES if averages[0] is None else Wage(*map(exact, averages))
+    cur.execute("SELECT date, jsonb_typeof(rates -> 'EUR'), rates ->> 'EUR'"
+                " FROM core_currencyratesnapshot ORDER BY date")
+    fx = [(snapshot_date, eur_rate(snapshot_date, kind, text)) for snapshot_date, kind, text in cur.fetchall()]
+    return Prices(wages, fallback, fx)
+
+
+def eur_rate(snapshot_date: date, json_type: Optional[str], text: Optional[str]) -> Fraction:
+    """``rates->'EUR'`` exactly as written in the JSON; a missing key is 0."""
+    if json_type in (None, "null"):  # DECISION: null is as good as missing
+        return Fraction(0)
+    try:
+        if json_type in ("number", "string"):  # DECISION: "0.0254" as a string is the number
+            return exact(text)
+    except (ArithmeticError, ValueError):  # not a decimal number, or NaN / Infinity
+        pass
+    raise ValueError(f"snapshot {snapshot_date}: EUR rate {text!r} is not a number")
+
+
+# -- summing and rounding -----------------------------------------------------------------------
+
+
+def round_half_up(value: Fraction) -> str:
+    """The exact value rounded half up (ties away from zero) to 2 decimals, as '12.35'."""
+    cents = math.floor(abs(value) * 100 + Fraction(1, 2))
+    return str(Decimal(cents if value >= 0 else -cents).scaleb(-2))
+
+
+def zero_sums() -> Dict[str, Fraction]:
+    return {column: Fraction(0) for column in VALUE_COLUMNS if column != "total_cost"}
+
+
+def stored_row(job_no: str, sums: Dict[str, Fraction]) -> dict:
+    row = {"job_no_cached": job_no, "currency": "EUR"}
+    row.update((column, round_half_up(value)) for column, value in sums.items())
+    row["total_cost"] = round_half_up(sum(sums[f"cost_{bucket}"] for bucket in BUCKETS))
+    return row
+
+
+def finished_operation_timers(cur) -> List[tuple]:
+    """(part_id, job_no, user_id, start_time, finish_time) of every timer that counts."""
+    cur.execute("SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation'")
+    operation_type = cur.fetchone()[0]
+    cur.execute(
+        "SELECT p.key, p.job_no, t.user_id, t.start_time, t.finish_time"
+        " FROM tasks_timer t"
+        " JOIN tasks_operation o ON o.key = t.object_id"
+        " JOIN tasks_part p ON p.key = o.part_id"
+        " WHERE t.content_type_id = %s AND t.finish_time IS NOT NULL",
+        (operation_type,),
+    )
+    return cur.fetchall()
+
+
+def expected_outcome(conn, options: Options = Options()) -> Tables:
+    """What tasks_partcostagg and tasks_partcostaguser must hold after a full recompute."""
+    with conn.cursor() as cur:
+        prices = load_prices(cur)
+        timers = finished_operation_timers(cur)
+    conn.rollback()
+    job_nos = {part_id: job_no or "" for part_id, job_no, *_ in timers}
+    per_user: Dict[Tuple[str, int], Dict[str, Fraction]] = {}
+    for part_id, _, user_id, start_ms, finish_ms in timers:
+        for segment in split_timer(start_ms, finish_ms, options):
+            fx = prices.fx_on(segment.day)
+            if fx == 0:
+                continue  # skipped entirely: neither hours nor cost
+            wage = prices.wage_on(user_id, segment.day)
+            hours = Fraction(segment.seconds, 3600)
+            # DECISION: any counted segment makes the user "costed", even at a cost of 0.
+            sums = per_user.setdefault((part_id, user_id), zero_sums())
+            sums[f"hours_{segment.bucket}"] += hours
+            sums[f"cost_{segment.bucket}"] += hours * wage.hourly * wage.multiplier(segment.bucket) * fx
+    per_part = {part_id: zero_sums() for part_id in job_nos}
+    for (part_id, _), sums in per_user.items():
+        for column, value in sums.items():
+            per_part[part_id][column] += value
+    return Tables(
+        parts={part_id: stored_row(job_nos[part_id], sums) for part_id, sums in per_part.items()},
+        users={key: stored_row(job_nos[key[0]], sums) for key, sums in per_user.items()},
+    )
+
+
+# -- the tables as they are ---------------------------------------------------------------------
+
+
+def actual_outcome(conn) -> Tables:
+    """The two cost tables as they are, in the same shape as ``expected_outcome``."""
+    columns = ", ".join(("job_no_cached", "currency") + VALUE_COLUMNS)
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT part_id, {columns} FROM tasks_partcostagg")
+        parts = {part_id: as_row(values) for part_id, *values in cur.fetchall()}
+        cur.execute(f"SELECT part_id, user_id, {columns} FROM tasks_partcostaguser")
+        users = {(part_id, user_id): as_row(values) for part_id, user_id, *values in cur.fetchall()}
+    conn.rollback()
+    return Tables(parts, users)
+
+
+def as_row(values) -> dict:
+    job_no, currency, *amounts = values
+    return {"job_no_cached": job_no, "currency": currency,
+            **{column: str(amount) for column, amount in zip(VALUE_COLUMNS, amounts)}}
