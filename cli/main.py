@@ -2,6 +2,7 @@
 
 from cli.app import partcost
 from cli import database  # noqa: F401  (registers db, schema)
+from cli import seeding  # noqa: F401  (registers seed)
 
 
 def main() -> None:
