@@ -3,6 +3,7 @@
 from cli.app import partcost
 from cli import database  # noqa: F401  (registers db, schema)
 from cli import seeding  # noqa: F401  (registers seed)
+from cli import demo  # noqa: F401  (registers demo)
 
 
 def main() -> None:
