@@ -418,9 +418,9 @@ def _cost_rows(rng, timers: pl.DataFrame, targets: pl.DataFrame, key_column: str
 
     targets_with_timers = per_user["target"].unique().sort().to_numpy()
     kept = targets_with_timers[rng.random(len(targets_with_timers)) < 0.92]
-    stale = pl.Series(kept[rng.random(len(kept)) < 0.05])
-    per_user = per_user.filter(pl.col("target").is_in(pl.Series(kept))).with_columns(
-        stale_factor=pl.when(pl.col("target").is_in(stale)).then(0.8).otherwise(1.0))
+    stale = kept[rng.random(len(kept)) < 0.05]
+    per_user = per_user.filter(np.isin(per_user["target"].to_numpy(), kept))
+    per_user = per_user.with_columns(stale_factor=np.where(np.isin(per_user["target"].to_numpy(), stale), 0.8, 1.0))
     values = [f"{v}_{b}" for v in ("hours", "cost") for b in ("ww", "ah", "su")]
     per_user = per_user.with_columns(pl.col(values) * pl.col("stale_factor"))
     agg = per_user.group_by("target").agg(pl.col(values).sum(), pl.col("last_ms").max()).sort("target")
@@ -490,18 +490,27 @@ def _recalc_queue(rng, parts: pl.DataFrame) -> pl.DataFrame:
     })
 
 
+def _some(rng, count: int, share: float) -> np.ndarray:
+    """Distinct random positions: ``share`` of ``count``, but at least one."""
+    return rng.choice(count, max(1, round(share * count)), replace=False)
+
+
 def _wages(rng, user_ids: np.ndarray) -> pl.DataFrame:
     """Wage histories: raises each January and July, some workers without any, and some whose
     history starts after they began clocking time."""
-    versions = rng.choice([0, 1, 2, 3, 4], len(user_ids), p=[0.15, 0.15, 0.3, 0.25, 0.15])
-    worker = np.repeat(np.arange(len(user_ids)), versions)
+    workers = len(user_ids)
+    versions = rng.integers(1, 5, workers)
+    versions[_some(rng, workers, 0.15)] = 0
+    late_start = np.zeros(workers, dtype=bool)
+    late_start[_some(rng, workers, 0.2)] = True
+    late_start &= versions > 0
+    worker = np.repeat(np.arange(workers), versions)
     version = np.concatenate([np.arange(v) for v in versions])
-    late_start = rng.random(len(user_ids)) < 0.2
-    first_half_year = np.where(late_start, rng.integers(1, 4, len(user_ids)), 0)
+    first_half_year = np.where(late_start, rng.integers(1, 4, workers), 0)
     half_year = first_half_year[worker] + version  # 0 = January 2023
     effective = np.array([_day_number(date(2023 + h // 2, 1 + 6 * (h % 2), 1)) for h in half_year], dtype=np.int64)
     effective = effective + np.where(late_start[worker] & (version == 0), rng.integers(0, 60, len(worker)), 0)
-    skill = rng.uniform(1.1, 2.4, len(user_ids))[worker]
+    skill = rng.uniform(1.1, 2.4, workers)[worker]
     base = np.round(skill * 11_000 * 1.25 ** half_year, 4)
     currency = np.where(rng.random(len(worker)) < 0.03, "EUR", "TRY")
     stamp = _timestamps(effective * 86_400_000 - 5 * 86_400_000)
