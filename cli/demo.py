@@ -15,7 +15,10 @@ from engine.dsn import choose_database
               help="Machining tasks to seed.")
 @click.pass_context
 def demo_command(ctx, tasks):
-    """Wipe the embedded database, then create the schema, seed it and run the night's stages."""
+    """Run the night on a fresh embedded database (wipes it).
+
+    Drops and recreates the embedded `partcost` database, creates the schema, seeds it and runs
+    the night's stages, then reports each step's time and every table's row count."""
     started = time.perf_counter()
 
     def report_step(name, seconds, summary):

@@ -20,7 +20,9 @@ from engine.seed import SeedOptions, seed
               help="Timers to leave running (finish_time NULL), as preflight must catch.")
 @pass_session
 def seed_command(session, tasks, timers_per_task, users, seed_value, active_timers):
-    """Fill an empty production layout with realistic pre-migration data (COPY, deterministic)."""
+    """Fill an empty database with realistic pre-migration data.
+
+    Works on the layout before or after `schema upgrade`; the same --seed gives the same rows."""
     options = SeedOptions(tasks=tasks, timers_per_task=timers_per_task, users=users,
                           seed=seed_value, active_timers=active_timers)
     started = time.perf_counter()

@@ -1,7 +1,7 @@
 """Realistic synthetic data for the production layout, in the state the night migration starts from.
 
-Everything is drawn from one numpy ``Generator`` seeded by ``--seed``, built as whole columns
-(numpy/polars, no per-row Python) and written with one COPY per table, so the same seed gives the same
+Everything is drawn from one numpy ``Generator`` seeded by ``--seed``, built a whole column at a
+time (numpy/polars) and written with one COPY per table, so the same seed gives the same
 rows — ids included, since identity assigns them in write order — and 100,000 tasks take seconds.
 
 The data carries the traps the migration and the recompute must survive: awkward task keys, completed
@@ -197,8 +197,7 @@ def _seed_native_parts(rng, tables: _Tables, options: SeedOptions, user_ids: np.
 
 def _require_empty(conn) -> None:
     with conn.cursor() as cur:
-        cur.execute("SELECT (SELECT count(*) FROM machining_task), (SELECT count(*) FROM tasks_part),"
-                    " (SELECT count(*) FROM tasks_timer)")
+        cur.execute(sql_file("seed_rows_present"))
         tasks, parts, timers = cur.fetchone()
     conn.rollback()
     if tasks or parts or timers:
@@ -239,14 +238,18 @@ def _with_nulls(rng, values: pl.Series, share: float) -> pl.Series:
 # -- the tables ---------------------------------------------------------------------------------
 
 
+def _username(number: int) -> str:
+    return f"worker{number + 1:05d}"
+
+
 def _workers(count: int) -> pl.DataFrame:
     n = np.arange(count)
     return pl.DataFrame({
-        "username": [f"worker{i + 1:05d}" for i in n],
+        "username": [_username(i) for i in n],
         "password": "!",  # Django's mark for "no usable password"
         "first_name": [FIRST_NAMES[i % len(FIRST_NAMES)] for i in n],
         "last_name": [LAST_NAMES[(i * 7) % len(LAST_NAMES)] for i in n],
-        "email": [f"worker{i + 1:05d}@factory.example" for i in n],
+        "email": [f"{_username(i)}@factory.example" for i in n],
         "is_superuser": False, "is_staff": n == 0, "is_active": True,
         "date_joined": _timestamps((_day_number(FIRST_DAY) - 900 + n % 300 * 3) * 86_400_000),
     })
@@ -255,8 +258,7 @@ def _workers(count: int) -> pl.DataFrame:
 def _user_ids(conn, count: int) -> np.ndarray:
     """The ids identity gave the workers, in username order."""
     with conn.cursor() as cur:
-        cur.execute("SELECT id FROM auth_user WHERE username = ANY(%s) ORDER BY username",
-                    ([f"worker{i + 1:05d}" for i in range(count)],))
+        cur.execute(sql_file("user_ids_by_username"), {"usernames": [_username(i) for i in range(count)]})
         return np.array([row[0] for row in cur.fetchall()], dtype=np.int64)
 
 
