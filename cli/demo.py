@@ -7,7 +7,6 @@ import click
 from cli.app import partcost
 from cli.seeding import print_counts
 from engine import demo
-from engine.dsn import choose_database
 
 
 @partcost.command(name="demo")
