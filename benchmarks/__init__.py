@@ -1,0 +1,1 @@
+"""Speed benchmarks (pytest-benchmark); not part of the default test run."""

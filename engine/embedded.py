@@ -124,6 +124,17 @@ class EmbeddedServer:
         self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata))
         return True
 
+    def recreate_database(self) -> None:
+        """Drop the ``partcost`` database (closing its sessions) and create it empty again."""
+        self.start()
+        import psycopg2
+        conn = psycopg2.connect(self.url("postgres"))
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.close()
+        self._create_database()
+
     # -- helpers --------------------------------------------------------------------------------
 
     def _create_database(self) -> None:

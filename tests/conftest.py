@@ -7,6 +7,8 @@ so a fresh database costs a few milliseconds."""
 import itertools
 import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import psycopg2
 import psycopg2.extensions
@@ -56,12 +58,14 @@ def _build_template(server: TestServer, name: str, upgrade: bool) -> None:
 
 
 @pytest.fixture(scope="session")
-def embedded_server(tmp_path_factory):
+def embedded_server():
     """The embedded PostgreSQL itself (None when PARTCOST_TEST_DSN names another server)."""
     if os.environ.get("PARTCOST_TEST_DSN"):
         yield None
         return
-    home = tmp_path_factory.mktemp("pg")
+    # Not under pytest's basetemp: another pytest run on the machine prunes old basetemps, and
+    # with them this server's data directory and socket.
+    home = Path(tempfile.mkdtemp(prefix="partcost-test-pg-"))
     server = EmbeddedServer(home / "pgdata")
     server.start(durable=False)
     yield server
