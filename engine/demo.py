@@ -4,7 +4,9 @@ the night's stages that exist so far.
 The demo is a list of named steps run in order, so wiring in another stage is one line in
 ``demo_steps``. It only ever runs on the embedded server, because its first step wipes the database."""
 
+import os
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
@@ -37,6 +39,7 @@ def demo_steps() -> List[Step]:
     return [
         Step("schema create", _create_schema),
         Step("seed", _seed),
+        Step("recompute", _recompute),
     ]
 
 
@@ -79,3 +82,13 @@ def _seed(demo: Demo) -> str:
     with connection(demo.dsn) as conn:
         demo.seed_counts = seed(conn, SeedOptions(tasks=demo.tasks))
     return f"{demo.seed_counts['machining_task']:,} tasks, {demo.seed_counts['tasks_timer']:,} timers"
+
+
+def _recompute(demo: Demo) -> str:
+    from engine.recompute import DEFAULT_STOP_FILE, recompute_all
+    from engine.split import WorkCalendar
+    summary = recompute_all(demo.dsn, WorkCalendar.parse(), workers=os.cpu_count() or 1,
+                            stop_file=Path(DEFAULT_STOP_FILE))
+    if summary.exit_code:
+        raise PartcostError(f"recompute did not complete: {summary.failed[:3]}")
+    return f"{summary.successful:,} parts costed, {summary.counts.inserted:,} rows written"
