@@ -36,8 +36,7 @@ class Scope:
 
 TIMER_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "start_ms": pl.Int64, "finish_ms": pl.Int64}
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String}
-STORED_VALUES = {"job_no_cached": pl.String, "currency": pl.String,
-                 **{name: pl.Int64 for name in VALUE_COLUMNS}}  # values in cents
+STORED_TEXT = {name: pl.String for name in ("job_no_cached", "currency") + VALUE_COLUMNS}
 
 
 def operation_content_type(conn) -> int:
@@ -54,10 +53,15 @@ def load_parts(conn, scope: Scope) -> pl.DataFrame:
 
 def load_cost_rows(conn, scope: Scope) -> tuple:
     """The stored (part rows, user rows) of the scope, values in cents."""
-    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **STORED_VALUES}, scope.params())
+    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **STORED_TEXT}, scope.params())
     users = copy_out(conn, sql_file("load_user_cost_rows"),
-                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_VALUES}, scope.params())
-    return parts, users
+                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_TEXT}, scope.params())
+    return _in_cents(parts), _in_cents(users)
+
+
+def _in_cents(rows: pl.DataFrame) -> pl.DataFrame:
+    """'12.30' → 1230: numeric(…, 2) text always has exactly two decimals."""
+    return rows.with_columns(pl.col(VALUE_COLUMNS).str.replace(".", "", literal=True).cast(pl.Int64))
 
 
 def load_prices(conn) -> Prices:

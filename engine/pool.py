@@ -79,44 +79,53 @@ class StopSignal:
         self._on_first()
 
 
-def run_scopes(dsn: str, calendar: WorkCalendar, scopes: Iterable[Scope], workers: int,
-               run_id: Optional[int], on_result: Callable[[ScopeResult], None],
-               should_stop: Callable[[], bool]) -> list:
-    """Run ``scopes`` on ``workers`` processes; returns the scopes that were never run or whose
-    worker died (their transactions rolled back). Raises KeyboardInterrupt on abort."""
-    pending = list(scopes)
-    context = multiprocessing.get_context("spawn")
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                   initargs=(dsn, calendar, os.getpid()))
-    in_flight = {}
-    lost = []
-    try:
-        while pending or in_flight:
-            while pending and len(in_flight) < workers and not should_stop():
-                scope = pending.pop(0)
-                in_flight[executor.submit(_run_scope, scope, run_id)] = scope
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-            for future in done:
-                scope = in_flight.pop(future)
-                try:
-                    on_result(future.result())
-                except BrokenProcessPool:
-                    lost.append(scope)
-            if lost:
-                lost.extend(in_flight.values())
-                in_flight.clear()
-                break
-    except KeyboardInterrupt:
-        _kill(executor)
-        raise
-    finally:
-        executor.shutdown(wait=not lost, cancel_futures=True)
-    return lost + pending
+def _ready() -> bool:
+    return _worker is not None
 
 
-def _kill(executor: ProcessPoolExecutor) -> None:
-    for process in list(getattr(executor, "_processes", {}).values()):
-        process.kill()
-    executor.shutdown(wait=False, cancel_futures=True)
+class WorkerPool:
+    """Worker processes started on entry — they import, connect and load prices while the parent
+    takes its locks and plans — and killed on an abort."""
+
+    def __init__(self, dsn: str, calendar: WorkCalendar, workers: int):
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(dsn, calendar, os.getpid()))
+
+    def __enter__(self) -> "WorkerPool":
+        self._warming = [self._executor.submit(_ready) for _ in range(self.workers)]
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.kill()
+        self._executor.shutdown(wait=exc_type is None, cancel_futures=True)
+
+    def kill(self) -> None:
+        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
+            process.kill()
+
+    def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
+            should_stop: Callable[[], bool]) -> list:
+        """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run
+        or whose worker died (their transactions rolled back). KeyboardInterrupt kills the workers."""
+        pending, in_flight, lost = list(scopes), {}, []
+        try:
+            while (pending or in_flight) and not lost:
+                while pending and len(in_flight) < self.workers and not should_stop():
+                    scope = pending.pop(0)
+                    in_flight[self._executor.submit(_run_scope, scope, run_id)] = scope
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
+                for future in done:
+                    scope = in_flight.pop(future)
+                    try:
+                        on_result(future.result())
+                    except BrokenProcessPool:
+                        lost.append(scope)
+        except KeyboardInterrupt:
+            self.kill()
+            raise
+        return lost + list(in_flight.values()) + pending

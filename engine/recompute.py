@@ -16,7 +16,7 @@ from engine import ledger, schema
 from engine.db import connect
 from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS, Scope, load_prices
-from engine.pool import StopSignal, run_scope_safely, run_scopes
+from engine.pool import StopSignal, WorkerPool, run_scope_safely
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
 from engine.write import WriteCounts
@@ -91,31 +91,37 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     _check_stop_file(stop_file, on_notice)
     conn = _check_database(dsn)
     try:
-        _take_run_lock(conn)
-        ledger.ensure_ledger(conn)
-        run, todo = _plan(conn, calendar, workers, resume, on_notice)
-        summary = Summary(partitions=run.partitions, run_id=run.id,
-                          partitions_done=run.partitions - len(todo))
-
-        def on_result(result: ScopeResult) -> None:
-            summary.add(result)
-            on_progress(summary)
-
-        with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
-            stop_requested = lambda: sig.requested or stop_file.exists()
-            try:
-                left = run_scopes(dsn, calendar, todo, min(workers, len(todo) or 1), run.id, on_result,
-                                  stop_requested)
-            except KeyboardInterrupt:
-                ledger.finish_run(conn, run, "cancelled")
-                raise
-        summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
-        summary.status = "cancelled" if (left and stop_requested()) else ("failed" if left or summary.failed else "complete")
-        ledger.finish_run(conn, run, summary.status)
+        with WorkerPool(dsn, calendar, workers) as pool:
+            summary = _run(conn, pool, calendar, stop_file, resume, on_progress, on_notice)
         stop_file.unlink(missing_ok=True)
     finally:
         conn.close()
     summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
+         on_progress: Callable[[Summary], None], on_notice: Callable[[str], None]) -> Summary:
+    _take_run_lock(conn)
+    ledger.ensure_ledger(conn)
+    run, todo = _plan(conn, calendar, pool.workers, resume, on_notice)
+    summary = Summary(partitions=run.partitions, run_id=run.id, partitions_done=run.partitions - len(todo))
+
+    def on_result(result: ScopeResult) -> None:
+        summary.add(result)
+        on_progress(summary)
+
+    with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
+        stop_requested = lambda: sig.requested or stop_file.exists()
+        try:
+            left = pool.run(todo, run.id, on_result, stop_requested)
+        except KeyboardInterrupt:
+            ledger.finish_run(conn, run, "cancelled")
+            raise
+    summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
+    cancelled = bool(left) and stop_requested()
+    summary.status = "cancelled" if cancelled else ("failed" if left or summary.failed else "complete")
+    ledger.finish_run(conn, run, summary.status)
     return summary
 
 

@@ -68,14 +68,19 @@ def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
             cur.execute(sql_file("delete_part_cost_rows"), {"part_ids": parts.delete["part_id"].to_list()})
         _update(conn, cur, "part", as_text(parts.update), now)
         _update(conn, cur, "user", as_text(users.update), now)
-    copy_in(conn, "tasks_partcostagg", as_text(parts.insert).with_columns(updated_at=pl.lit(now)))
-    copy_in(conn, "tasks_partcostaguser", as_text(users.insert).with_columns(updated_at=pl.lit(now)))
+    _insert(conn, "tasks_partcostagg", parts.insert.sort(PART_KEY), now)
+    _insert(conn, "tasks_partcostaguser", users.insert.sort(USER_KEY), now)
     return WriteCounts(
         inserted=parts.insert.height + users.insert.height,
         updated=parts.update.height + users.update.height,
         deleted=parts.delete.height + users.delete.height,
         unchanged=parts.unchanged + users.unchanged,
     )
+
+
+def _insert(conn, table: str, rows: pl.DataFrame, now: str) -> None:
+    """COPY new rows straight into the table, in key order (index pages are then filled in order)."""
+    copy_in(conn, table, as_text(rows).with_columns(updated_at=pl.lit(now)))
 
 
 def _update(conn, cur, level: str, rows: pl.DataFrame, now: str) -> None:
