@@ -33,9 +33,12 @@ def workers_option(command):
 @click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
               show_default=True, help="Stop gracefully once this file appears (`partcost stop` creates it).")
 @click.option("--resume", is_flag=True, help="Finish the partitions a cancelled or crashed run left undone.")
+@click.option("--partitions", type=int, default=None, metavar="N",
+              help="Hash partitions of the parts, a power of two up to 256 (default: at least two per "
+                   "worker and at most 250,000 timers each). Each is one transaction.")
 @calendar_options
 @pass_session
-def recompute(session, workers, part_keys, stop_file, resume, timezone_name, work_window):
+def recompute(session, workers, part_keys, stop_file, resume, partitions, timezone_name, work_window):
     """Recompute every part's hours and costs (tasks_partcostagg, tasks_partcostaguser) from its timers.
 
     Exact to the cent (see costing-rules.md). Only rows whose values changed are written. Stop it
@@ -46,7 +49,7 @@ def recompute(session, workers, part_keys, stop_file, resume, timezone_name, wor
         summary = recompute_parts(session.dsn, calendar, list(part_keys))
     else:
         click.echo(f"Starting cost recomputation with {workers} worker(s)...")
-        summary = recompute_all(session.dsn, calendar, workers, stop_file, resume,
+        summary = recompute_all(session.dsn, calendar, workers, stop_file, resume, partitions,
                                 on_progress=_progress_printer(), on_notice=click.echo)
     _print_summary(summary)
     raise SystemExit(summary.exit_code)

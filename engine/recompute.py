@@ -68,6 +68,11 @@ def check_workers(workers: int) -> int:
     return workers
 
 
+def check_partitions(partitions: Optional[int]) -> None:
+    if partitions is not None and (partitions < 1 or partitions > LOCK_SLOTS or partitions & (partitions - 1)):
+        raise PartcostError(f"--partitions must be a power of two from 1 to {LOCK_SLOTS} (got {partitions})")
+
+
 def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
     """Recompute just these parts, in this process (``--part-key``)."""
     started = time.monotonic()
@@ -83,16 +88,17 @@ def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summar
 
 
 def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
-                  on_progress: Callable[[Summary], None] = lambda s: None,
+                  partitions: Optional[int] = None, on_progress: Callable[[Summary], None] = lambda s: None,
                   on_notice: Callable[[str], None] = lambda m: None) -> Summary:
     """A full recompute (or ``resume``: the unfinished partitions of the last one)."""
     started = time.monotonic()
     check_workers(workers)
+    check_partitions(partitions)
     _check_stop_file(stop_file, on_notice)
     conn = _check_database(dsn)
     try:
         with WorkerPool(dsn, calendar, workers) as pool:
-            summary = _run(conn, pool, calendar, stop_file, resume, on_progress, on_notice)
+            summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         stop_file.unlink(missing_ok=True)
     finally:
         conn.close()
@@ -101,10 +107,11 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
 
 
 def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
-         on_progress: Callable[[Summary], None], on_notice: Callable[[str], None]) -> Summary:
+         partitions: Optional[int], on_progress: Callable[[Summary], None],
+         on_notice: Callable[[str], None]) -> Summary:
     _take_run_lock(conn)
     ledger.ensure_ledger(conn)
-    run, todo = _plan(conn, calendar, pool.workers, resume, on_notice)
+    run, todo = _plan(conn, calendar, partitions or _partition_count(conn, pool.workers), resume, on_notice)
     summary = Summary(partitions=run.partitions, run_id=run.id, partitions_done=run.partitions - len(todo))
 
     def on_result(result: ScopeResult) -> None:
@@ -161,7 +168,7 @@ def _take_run_lock(conn) -> None:
                         "wait for it, or stop it with `partcost stop`")
 
 
-def _plan(conn, calendar: WorkCalendar, workers: int, resume: bool, on_notice) -> tuple:
+def _plan(conn, calendar: WorkCalendar, partitions: int, resume: bool, on_notice) -> tuple:
     """The run to work on and its partitions still to do."""
     if resume:
         run = ledger.unfinished_run(conn)
@@ -172,7 +179,7 @@ def _plan(conn, calendar: WorkCalendar, workers: int, resume: bool, on_notice) -
         done = ledger.committed_partitions(conn, run)
         on_notice(f"Resuming run {run.id}: {len(done)}/{run.partitions} partitions already committed.")
     else:
-        run = ledger.start_run(conn, _partition_count(conn, workers), _options(calendar))
+        run = ledger.start_run(conn, partitions, _options(calendar))
         done = set()
     return run, [Scope(run.partitions, p) for p in range(run.partitions) if p not in done]
 
