@@ -35,7 +35,7 @@ def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
     _die_with_parent()
     if os.getppid() != parent_pid:
         os._exit(1)
-    _worker = Worker(dsn, calendar, application_name=f"partcost recompute worker (parent {parent_pid})")
+    _worker = Worker(dsn, calendar, application_name=f"partcost recompute worker pid={os.getpid()} (parent {parent_pid})")
 
 
 def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:

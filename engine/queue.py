@@ -76,7 +76,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
     with StopSignal(lambda: on_notice("Stopping after the batches in flight (Ctrl-C again to abort)...")) as sig:
         should_stop = lambda: sig.requested or stop_file.exists()
         if workers == 1:
-            worker = Worker(dsn, calendar, application_name="partcost drain-queue")
+            worker = Worker(dsn, calendar, application_name=f"partcost drain-queue pid={os.getpid()}")
             try:
                 drain_loop(worker, options, should_stop, on_result)
             finally:
@@ -117,7 +117,7 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
     _die_with_parent()
     if os.getppid() != parent_pid:
         return
-    worker = Worker(dsn, calendar, application_name=f"partcost drain-queue worker (parent {parent_pid})")
+    worker = Worker(dsn, calendar, application_name=f"partcost drain-queue worker pid={os.getpid()} (parent {parent_pid})")
     try:
         drain_loop(worker, options, stop.is_set, results.put)
     finally:
