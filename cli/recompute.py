@@ -91,7 +91,8 @@ def _print_summary(summary) -> None:
         click.echo("Stage time (summed over workers): " +
                    ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in summary.timings.items()))
     if summary.not_done:
-        click.echo(f"Not done: {len(summary.not_done)} of {summary.partitions} partitions "
+        shown = ", ".join(str(p) for p in summary.not_done[:20]) + (", …" if len(summary.not_done) > 20 else "")
+        click.echo(f"Not done: {len(summary.not_done)} of {summary.partitions} partitions ({shown}) "
                    f"— run `partcost recompute --resume` to finish them.")
 
 

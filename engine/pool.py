@@ -18,6 +18,7 @@ from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
 
 POLL_SECONDS = 0.2
+WORKER_DIED = "a worker process died (killed?); the partition's transaction was rolled back"
 _worker: Optional[Worker] = None
 
 
@@ -108,11 +109,12 @@ class WorkerPool:
 
     def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
             should_stop: Callable[[], bool]) -> list:
-        """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run
-        or whose worker died (their transactions rolled back). KeyboardInterrupt kills the workers."""
-        pending, in_flight, lost = list(scopes), {}, []
+        """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run.
+        A dead worker breaks the pool: its scope and those in flight come back as failed results
+        (their transactions rolled back) and nothing more starts. KeyboardInterrupt kills the workers."""
+        pending, in_flight, broken = list(scopes), {}, False
         try:
-            while (pending or in_flight) and not lost:
+            while (pending or in_flight) and not broken:
                 while pending and len(in_flight) < self.workers and not should_stop():
                     scope = pending.pop(0)
                     in_flight[self._executor.submit(_run_scope, scope, run_id)] = scope
@@ -122,10 +124,11 @@ class WorkerPool:
                 for future in done:
                     scope = in_flight.pop(future)
                     try:
-                        on_result(future.result())
+                        result = future.result()
                     except BrokenProcessPool:
-                        lost.append(scope)
+                        result, broken = ScopeResult(scope, error=WORKER_DIED), True
+                    on_result(result)
         except KeyboardInterrupt:
             self.kill()
             raise
-        return lost + list(in_flight.values()) + pending
+        return list(in_flight.values()) + pending
