@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+import psycopg2
+
 from engine import ledger, schema
-from engine.db import connect
+from engine.db import connect, database_error_message
 from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS, Scope, load_prices
 from engine.pool import StopSignal, WorkerPool, run_scope_safely
@@ -128,7 +130,12 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
     summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
     cancelled = bool(left) and stop_requested()
     summary.status = "cancelled" if cancelled else ("failed" if left or summary.failed else "complete")
-    ledger.finish_run(conn, run, summary.status)
+    try:
+        ledger.finish_run(conn, run, summary.status)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+        raise PartcostError(f"lost the database connection during the run ({database_error_message(error)}); "
+                            f"{summary.partitions_done} of {summary.partitions} partitions committed "
+                            "— run `partcost recompute --resume` to finish", exit_code=1) from None
     return summary
 
 

@@ -84,7 +84,8 @@ class Worker:
             with watch("commit"):
                 self.conn.commit()
         except BaseException:
-            self.conn.rollback()
+            if not self.conn.closed:  # a lost connection has nothing to roll back, and its error says why
+                self.conn.rollback()
             raise
         result.seconds, result.timings = time.monotonic() - started, watch.timings
         return result
