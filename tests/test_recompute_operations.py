@@ -13,41 +13,13 @@ from engine.queue import DrainOptions, drain_batch
 from engine.recompute import RUN_LOCK, recompute_all
 from engine.split import WorkCalendar
 from engine.worker import Worker
+from tests.cost_checks import assert_no_half_written_part, cost_tables
 
 CALENDAR = WorkCalendar.parse()
 
 
 def run(dsn, *args):
     return CliRunner().invoke(partcost, ["--dsn", dsn, *args], catch_exceptions=False)
-
-
-def cost_tables(conn):
-    """Both cost tables as sorted tuples (without ids and timestamps)."""
-    with conn.cursor() as cur:
-        cur.execute("SELECT part_id, job_no_cached, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
-                    " total_cost FROM tasks_partcostagg ORDER BY part_id")
-        parts = cur.fetchall()
-        cur.execute("SELECT part_id, user_id, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
-                    " total_cost FROM tasks_partcostaguser ORDER BY part_id, user_id")
-        users = cur.fetchall()
-    conn.rollback()
-    return parts, users
-
-
-def assert_no_half_written_part(conn):
-    """Every part's per-user rows sum to its per-part hours, and each side exists only with the other."""
-    with conn.cursor() as cur:
-        cur.execute("""
-            SELECT coalesce(a.part_id, u.part_id)
-            FROM tasks_partcostagg a
-            FULL JOIN (SELECT part_id, sum(hours_ww) ww FROM tasks_partcostaguser GROUP BY part_id) u
-              ON u.part_id = a.part_id
-            WHERE u.part_id IS NULL AND a.hours_ww + a.hours_ah + a.hours_su > 0
-               OR a.part_id IS NULL
-               OR abs(a.hours_ww - u.ww) > 0.01 * (SELECT count(*) FROM tasks_partcostaguser x WHERE x.part_id = a.part_id)
-        """)
-        assert cur.fetchall() == []
-    conn.rollback()
 
 
 @pytest.fixture
