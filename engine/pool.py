@@ -13,6 +13,10 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Callable, Iterable, Optional
 
+import psycopg2
+
+from engine.db import database_error_message
+from engine.errors import PartcostError
 from engine.load import Scope
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
@@ -46,9 +50,6 @@ def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
 def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
                      before_commit: Optional[Callable] = None) -> ScopeResult:
     """A scope's database failure becomes a failed result (rolled back), so the others still run."""
-    import psycopg2
-    from engine.db import database_error_message
-    from engine.errors import PartcostError
     try:
         return worker.recompute(scope, run_id, before_commit)
     except (psycopg2.Error, PartcostError) as error:

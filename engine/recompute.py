@@ -15,7 +15,7 @@ from typing import Callable, Optional
 import psycopg2
 
 from engine import ledger, schema
-from engine.db import connect, database_error_message
+from engine.db import connect, database_error_message, sql_file
 from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS, Scope, load_prices
 from engine.pool import StopSignal, WorkerPool, run_scope_safely
@@ -156,17 +156,13 @@ def _check_database(dsn: str):
 
 
 def _take_run_lock(conn) -> None:
+    keys = {"key1": RUN_LOCK[0], "key2": RUN_LOCK[1]}
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s, %s)", RUN_LOCK)
+        cur.execute(sql_file("run_lock_take"), keys)
         if cur.fetchone()[0]:
             conn.commit()
             return
-        cur.execute(
-            "SELECT a.pid, a.application_name, a.client_addr, a.backend_start"
-            " FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-            " WHERE l.locktype = 'advisory' AND l.classid = %s AND l.objid = %s AND l.granted",
-            RUN_LOCK,
-        )
+        cur.execute(sql_file("run_lock_holder"), keys)
         holder = cur.fetchone()
     conn.rollback()
     who = (f"'{holder[1]}' (server pid {holder[0]}, from {holder[2] or 'local socket'}, since {holder[3]:%Y-%m-%d %H:%M:%S %Z})"
@@ -200,11 +196,8 @@ def _partition_count(conn, workers: int) -> int:
     """A power of two (so partitions map onto lock slots) giving every worker at least two
     partitions and no partition more than TIMERS_PER_PARTITION timers."""
     with conn.cursor() as cur:
-        cur.execute("SELECT reltuples FROM pg_class WHERE oid = 'tasks_timer'::regclass")
+        cur.execute(sql_file("timer_count_estimate"))
         estimate = cur.fetchone()[0]
-        if estimate < 0:
-            cur.execute("SELECT count(*) FROM tasks_timer")
-            estimate = cur.fetchone()[0]
     conn.rollback()
     wanted = max(2 * workers, math.ceil(estimate / TIMERS_PER_PARTITION), 1)
     return min(LOCK_SLOTS, 1 << (wanted - 1).bit_length())
