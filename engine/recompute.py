@@ -14,7 +14,7 @@ from typing import Callable, Optional
 
 import psycopg2
 
-from engine import ledger, schema
+from engine import ledger, privileges, schema
 from engine.db import connect, database_error_message, sql_file
 from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS, Scope, load_prices
@@ -113,6 +113,7 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
          on_notice: Callable[[str], None]) -> Summary:
     _take_run_lock(conn)
     ledger.ensure_ledger(conn)
+    privileges.require(conn, privileges.LEDGER)
     run, todo = _plan(conn, calendar, partitions or _partition_count(conn, pool.workers), resume, on_notice)
     summary = Summary(partitions=run.partitions, run_id=run.id, partitions_done=run.partitions - len(todo))
 
@@ -149,6 +150,7 @@ def _check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
 
 def _check_database(dsn: str):
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
+    privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)
     load_prices(conn)  # fails early, with the row named, on an unusable FX rate
     conn.rollback()
