@@ -1,0 +1,181 @@
+"""Security: passwords never printed, hostile keys never executed, and a least-privilege role that
+can run recompute and drain-queue (and is told exactly which privilege it lacks)."""
+
+import itertools
+import os
+from contextlib import closing
+from pathlib import Path
+
+import click
+import psycopg2
+import pytest
+from psycopg2 import sql
+
+from cli.main import partcost
+from tests.cost_checks import assert_equals_reference, cost_tables
+from tests.reliability.processes import ROOT, run, start
+
+PASSWORD = "S3cretPW"
+DSN_FORMS = {
+    "--dsn URI": {"args": ["--dsn", f"postgresql://u:{PASSWORD}@127.0.0.1:1/x"], "env": {}},
+    "PARTCOST_DSN key=value": {"args": [], "env": {"PARTCOST_DSN": f"host=127.0.0.1 port=1 user=u password={PASSWORD} dbname=x"}},
+}
+REQUIRED_ARGS = {("seed",): ["--tasks", "10"]}
+
+
+def leaf_commands(group: click.Group = partcost, path=()) -> list:
+    """Every command path of ``partcost --help`` (subgroups walked), so new commands are covered too."""
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            paths += leaf_commands(command, path + (name,))
+        else:
+            paths.append(path + (name,))
+    return paths
+
+
+def test_no_command_prints_the_password_of_its_dsn(tmp_path):
+    runs = {}
+    for (form, dsn), command in itertools.product(DSN_FORMS.items(), leaf_commands()):
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PARTCOST_HOME=str(tmp_path / "home"), **dsn["env"])
+        args = [*dsn["args"], *command, *REQUIRED_ARGS.get(command, [])]
+        runs[form, command] = _start_raw(args, env, cwd=tmp_path)
+    assert len(runs) >= 2 * 10
+    for (form, command), process in runs.items():
+        output, _ = process.communicate(timeout=120)
+        assert PASSWORD not in output, f"{' '.join(command)} ({form}) printed the password:\n{output}"
+        assert "Traceback" not in output, output
+
+
+def _start_raw(args, env, cwd):
+    import subprocess
+    import sys
+    return subprocess.Popen([sys.executable, "-m", "cli", *args], env=env, cwd=cwd, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+
+# -- hostile keys ---------------------------------------------------------------------------------
+
+HOSTILE_KEYS = [
+    "'); drop table x; --", "O'Brien \"quoted\"", "tab\there", "new\nline", "back\\slash \\N", "\\.",
+    "Ç-ş 12 ğüöı", "%s %(name)s {0}", "K" * 255,
+]
+
+
+def test_hostile_keys_are_data_never_sql(dsn, build, conn):
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE x (canary int)")
+    worker = build.user("'); drop table x; --")
+    build.wage(worker, "2024-01-01", 30000)
+    build.fx("2024-01-01", 0.0281)
+    for n, key in enumerate(HOSTILE_KEYS):
+        build.part(key, job_no=key[:100])
+        operation = build.operation(f"{key}-OP"[-255:], key)
+        build.timer(worker, operation, "2024-03-04 07:00", f"2024-03-04 {10 + n % 8}:15")
+    build.commit()
+
+    status, output = run(dsn, "recompute", "--workers", "2", "--partitions", "4")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 60000")
+        cur.executemany("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())",
+                        [(key,) for key in HOSTILE_KEYS])
+    conn.commit()
+    status, output = run(dsn, "drain-queue", "--once", "--workers", "1")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+    part_key_args = [arg for key in HOSTILE_KEYS[:3] for arg in ("--part-key", key)]
+    status, output = run(dsn, "recompute", *part_key_args)
+    assert status == 0, output
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('x') IS NOT NULL")
+        assert cur.fetchone()[0], "table x was dropped"
+
+
+# -- least privilege ------------------------------------------------------------------------------
+
+# The README's "Least privilege" GRANTs, with the role and database as placeholders.
+GRANTS = [
+    "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role};",
+    "GRANT USAGE ON SCHEMA public TO {role};",
+    "GRANT SELECT ON django_content_type, auth_user, tasks_part, tasks_operation, tasks_timer,"
+    " users_wagerate, core_currencyratesnapshot TO {role};",
+    "GRANT SELECT, INSERT, UPDATE, DELETE ON tasks_partcostagg, tasks_partcostaguser TO {role};",
+    "GRANT SELECT, UPDATE, DELETE ON tasks_partcostrecalcqueue TO {role};",
+    "GRANT SELECT, INSERT, UPDATE ON partcost_recompute_run TO {role};",
+    "GRANT SELECT, INSERT ON partcost_recompute_partition TO {role};",
+]
+_roles = itertools.count(1)
+
+
+def execute(conn, template: str, **identifiers) -> None:
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL(template).format(**{k: sql.Identifier(v) for k, v in identifiers.items()}))
+    conn.commit()
+
+
+@pytest.fixture
+def night_role(dsn, conn, factory):
+    """A login role holding exactly the README's GRANTs; the ledger created beforehand by the owner."""
+    role = f"partcost_night_{os.getpid()}_{next(_roles)}"
+    database = conn.get_dsn_parameters()["dbname"]
+    execute(conn, "CREATE ROLE {role} LOGIN", role=role)
+    execute(conn, "REVOKE ALL ON DATABASE {database} FROM PUBLIC", database=database)
+    with conn.cursor() as cur:
+        cur.execute((Path(ROOT) / "sql" / "ledger_create.sql").read_text())
+    conn.commit()
+    for grant in GRANTS:
+        execute(conn, grant, role=role, database=database)
+    yield role, psycopg2.extensions.make_dsn(dsn, user=role)
+    execute(conn, "DROP OWNED BY {role}", role=role)
+    execute(conn, "DROP ROLE {role}", role=role)
+
+
+def test_the_readme_lists_these_grants():
+    readme = (Path(ROOT) / "README.md").read_text()
+    for grant in GRANTS:
+        assert grant.format(role="partcost_night", database="factory") in readme
+
+
+def test_recompute_and_drain_queue_work_under_the_least_privilege_role(night_role, dsn, conn):
+    role, role_dsn = night_role
+    status, output = run(role_dsn, "recompute", "--workers", "2")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-004-OP-1'")
+        cur.execute("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-004', now())")
+    conn.commit()
+    status, output = run(role_dsn, "drain-queue", "--once", "--workers", "1")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+
+
+@pytest.mark.parametrize("revoke, command, lacking", [
+    ("REVOKE INSERT ON tasks_partcostaguser FROM {role}", "recompute", "INSERT on tasks_partcostaguser"),
+    ("REVOKE SELECT ON tasks_timer FROM {role}", "recompute", "SELECT on tasks_timer"),
+    ("REVOKE UPDATE ON partcost_recompute_run FROM {role}", "recompute", "UPDATE on partcost_recompute_run"),
+    ("REVOKE TEMPORARY ON DATABASE {database} FROM {role}", "recompute", "TEMPORARY on database"),
+    ("REVOKE DELETE ON tasks_partcostrecalcqueue FROM {role}", "drain-queue", "DELETE on tasks_partcostrecalcqueue"),
+    ("REVOKE SELECT ON auth_user FROM {role}", "drain-queue", "SELECT on auth_user"),
+])
+def test_a_role_lacking_one_privilege_is_told_which(night_role, conn, revoke, command, lacking):
+    role, role_dsn = night_role
+    execute(conn, revoke, role=role, database=conn.get_dsn_parameters()["dbname"])
+    before = cost_tables(conn)
+    status, output = run(role_dsn, command, "--workers", "1", *(["--once"] if command == "drain-queue" else []))
+    assert status == 2, output
+    assert f"Error: this role lacks {lacking}" in output
+    assert "see the README's least-privilege GRANTs" in output
+    assert cost_tables(conn) == before
+
+
+def test_without_the_ledger_a_role_needs_create_on_the_schema(dsn, conn, night_role):
+    role, role_dsn = night_role
+    with conn.cursor() as cur:
+        cur.execute("DROP TABLE partcost_recompute_partition, partcost_recompute_run")
+    conn.commit()
+    status, output = run(role_dsn, "recompute", "--workers", "1")
+    assert status == 2, output
+    assert "this role lacks CREATE on the schema" in output
