@@ -17,7 +17,7 @@ import psycopg2
 from engine import ledger, privileges, schema
 from engine.db import connect, database_error_message, sql_file
 from engine.errors import PartcostError
-from engine.load import LOCK_SLOTS, Scope, load_prices
+from engine.load import LOCK_SLOTS, Scope, load_prices, operation_content_type
 from engine.pool import StopSignal, WorkerPool, run_scope_safely
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
@@ -78,7 +78,11 @@ def check_partitions(partitions: Optional[int]) -> None:
 def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
     """Recompute just these parts, in this process (``--part-key``)."""
     started = time.monotonic()
-    _check_database(dsn)
+    conn = _check_database(dsn)
+    try:
+        _require_parts(conn, part_keys)
+    finally:
+        conn.close()
     worker = Worker(dsn, calendar)
     try:
         summary = Summary(partitions=1)
@@ -152,9 +156,19 @@ def _check_database(dsn: str):
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
     privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)
+    operation_content_type(conn)  # named here: in a worker process it would only break the pool
     load_prices(conn)  # fails early, with the row named, on an unusable FX rate
     conn.rollback()
     return conn
+
+
+def _require_parts(conn, part_keys: list) -> None:
+    with conn.cursor() as cur:
+        cur.execute(sql_file("unknown_part_keys"), {"part_keys": part_keys})
+        unknown = [key for (key,) in cur.fetchall()]
+    conn.rollback()
+    if unknown:
+        raise PartcostError(f"no part with key {', '.join(map(repr, unknown))} in tasks_part (--part-key)")
 
 
 def _take_run_lock(conn) -> None:
