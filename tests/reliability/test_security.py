@@ -99,8 +99,8 @@ def test_hostile_keys_are_data_never_sql(dsn, build, conn):
 GRANTS = [
     "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role};",
     "GRANT USAGE ON SCHEMA public TO {role};",
-    "GRANT SELECT ON django_content_type, auth_user, tasks_part, tasks_operation, tasks_timer,"
-    " users_wagerate, core_currencyratesnapshot TO {role};",
+    "GRANT SELECT ON django_content_type, auth_user, tasks_part, tasks_operation, tasks_timer, users_wagerate,"
+    " core_currencyratesnapshot TO {role};",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON tasks_partcostagg, tasks_partcostaguser TO {role};",
     "GRANT SELECT, UPDATE, DELETE ON tasks_partcostrecalcqueue TO {role};",
     "GRANT SELECT, INSERT, UPDATE ON partcost_recompute_run TO {role};",
