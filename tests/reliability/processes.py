@@ -27,13 +27,13 @@ WAIT_SECONDS = 60
 
 
 class Partcost:
-    """``partcost --dsn DSN args…`` running as a real process; its output is collected as it comes,
+    """``partcost args…`` running as a real process; its output is collected as it comes,
     so a test can wait for a line while the process runs."""
 
-    def __init__(self, dsn: str, *args: str, cwd=None):
-        self.process = subprocess.Popen([sys.executable, "-m", "cli", "--dsn", dsn, *args], cwd=cwd or ROOT,
-                                        env=dict(os.environ, PYTHONPATH=str(ROOT)), text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    def __init__(self, *args: str, cwd=None, env=None):
+        self.process = subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=cwd or ROOT,
+                                        env=dict(os.environ, PYTHONPATH=str(ROOT), **(env or {})), text=True,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.pid = self.process.pid
         self.lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -63,17 +63,14 @@ class Partcost:
         return self.process.returncode, self.output
 
 
-def start(dsn: str, *args: str, cwd=None) -> Partcost:
-    return Partcost(dsn, *args, cwd=cwd)
+def start(dsn: str, *args: str) -> Partcost:
+    """``partcost --dsn DSN args…``, started."""
+    return Partcost("--dsn", dsn, *args)
 
 
-def finish(running: Partcost, timeout: float = WAIT_SECONDS) -> tuple:
-    return running.finish(timeout)
-
-
-def run(dsn: str, *args: str, cwd=None) -> tuple:
-    """Run partcost to the end: (exit status, output)."""
-    return start(dsn, *args, cwd=cwd).finish()
+def run(dsn: str, *args: str) -> tuple:
+    """``partcost --dsn DSN args…`` run to the end: (exit status, output)."""
+    return start(dsn, *args).finish()
 
 
 def partition_slots(partition: int, partitions: int) -> list:

@@ -6,7 +6,7 @@ import psycopg2
 
 from engine.load import LOCK_SLOTS
 from tests.cost_checks import assert_equals_reference
-from tests.reliability.processes import (blocked_worker_pids, finish, holding_slots, partition_slots, run,
+from tests.reliability.processes import (blocked_worker_pids, holding_slots, partition_slots, run,
                                          start, wait_for)
 
 
@@ -18,7 +18,7 @@ def test_a_second_full_recompute_exits_2_naming_the_first(dsn, factory, tmp_path
     assert status == 2, output
     assert f"Error: another full recompute is already running on this database: 'partcost recompute pid={first.pid}" in output
 
-    status, output = finish(first)
+    status, output = first.finish()
     assert status == 0, output
     assert_equals_reference(dsn)
 
@@ -44,8 +44,8 @@ def test_recompute_and_drain_queue_side_by_side_are_both_exact(dsn, factory, tmp
         drain = start(dsn, "drain-queue", "--once", "--workers", "2", "--batch-size", "5",
                       "--stop-file", str(tmp_path / "b"))
         wait_for(lambda: len(blocked_worker_pids(dsn)) == 4, "both commands' workers at the start line")
-    recompute_status, recompute_output = finish(recompute)
-    drain_status, drain_output = finish(drain)
+    recompute_status, recompute_output = recompute.finish()
+    drain_status, drain_output = drain.finish()
     assert recompute_status == 0, recompute_output
     assert drain_status == 0, drain_output
     assert queue_length(dsn) == 0

@@ -6,7 +6,7 @@ while the other commits partitions 0, 2 and 3; the kill lands then."""
 import psutil
 
 from tests.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.reliability.processes import (blocked_worker_pids, committed_partitions, finish, holding_slots,
+from tests.reliability.processes import (blocked_worker_pids, committed_partitions, holding_slots,
                                          kill, partition_slots, run, run_lock_held, start, wait_for,
                                          workers_of)
 
@@ -19,7 +19,7 @@ def test_a_killed_worker_is_reported_and_resume_finishes(dsn, factory, tmp_path)
         wait_for(lambda: committed_partitions(dsn) == 3, "partitions 0, 2 and 3 to commit", process=process)
         [victim] = wait_for(lambda: blocked_worker_pids(dsn), "the worker waiting in partition 1")
         kill(victim)
-    status, output = finish(process)
+    status, output = process.finish()
 
     assert status == 1, output
     assert "a worker process died" in output

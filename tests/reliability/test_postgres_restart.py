@@ -3,7 +3,7 @@
 import pytest
 
 from tests.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.reliability.processes import (blocked_worker_pids, committed_partitions, finish, holding_slots,
+from tests.reliability.processes import (blocked_worker_pids, committed_partitions, holding_slots,
                                          partition_slots, run, start, wait_for)
 
 
@@ -23,7 +23,7 @@ def test_a_restart_mid_run_ends_with_one_clear_message_and_the_next_run_converge
         wait_for(lambda: blocked_worker_pids(dsn), "a worker waiting in partition 1")
         restartable.stop()
         restartable.start(durable=False)
-    status, output = finish(process)
+    status, output = process.finish()
 
     assert status == 1, output
     errors = [line for line in output.splitlines() if line.startswith("Error:")]

@@ -3,7 +3,6 @@ can run recompute and drain-queue (and is told exactly which privilege it lacks)
 
 import itertools
 import os
-from contextlib import closing
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ from psycopg2 import sql
 
 from cli.main import partcost
 from tests.cost_checks import assert_equals_reference, cost_tables
-from tests.reliability.processes import ROOT, run, start
+from tests.reliability.processes import ROOT, Partcost, run
 
 PASSWORD = "S3cretPW"
 DSN_FORMS = {
@@ -37,21 +36,14 @@ def leaf_commands(group: click.Group = partcost, path=()) -> list:
 def test_no_command_prints_the_password_of_its_dsn(tmp_path):
     runs = {}
     for (form, dsn), command in itertools.product(DSN_FORMS.items(), leaf_commands()):
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PARTCOST_HOME=str(tmp_path / "home"), **dsn["env"])
         args = [*dsn["args"], *command, *REQUIRED_ARGS.get(command, [])]
-        runs[form, command] = _start_raw(args, env, cwd=tmp_path)
+        env = {"PARTCOST_HOME": str(tmp_path / "home"), **dsn["env"]}
+        runs[form, command] = Partcost(*args, cwd=tmp_path, env=env)
     assert len(runs) >= 2 * 10
     for (form, command), process in runs.items():
-        output, _ = process.communicate(timeout=120)
+        _, output = process.finish(timeout=120)
         assert PASSWORD not in output, f"{' '.join(command)} ({form}) printed the password:\n{output}"
         assert "Traceback" not in output, output
-
-
-def _start_raw(args, env, cwd):
-    import subprocess
-    import sys
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], env=env, cwd=cwd, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
 # -- hostile keys ---------------------------------------------------------------------------------
