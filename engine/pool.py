@@ -24,6 +24,7 @@ from engine.worker import ScopeResult, Worker
 POLL_SECONDS = 0.2
 WORKER_DIED = "a worker process died (killed?); the partition's transaction was rolled back"
 _worker: Optional[Worker] = None
+_start_error: Optional[str] = None  # why this process could not become a worker
 
 
 def _die_with_parent() -> None:
@@ -34,16 +35,30 @@ def _die_with_parent() -> None:
         pass  # not Linux: workers notice the parent's death when their pipe breaks
 
 
+def start_worker_process(dsn: str, calendar: WorkCalendar, application_name: str) -> tuple:
+    """(this process's Worker, None), or (None, why it could not start): an exception escaping a
+    child process would print its traceback on the operator's terminal."""
+    try:
+        return Worker(dsn, calendar, application_name=application_name), None
+    except PartcostError as error:
+        return None, error.message
+    except psycopg2.Error as error:
+        return None, database_error_message(error)
+
+
 def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
-    global _worker
+    global _worker, _start_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     if os.getppid() != parent_pid:
         os._exit(1)
-    _worker = Worker(dsn, calendar, application_name=f"partcost recompute worker pid={os.getpid()} (parent {parent_pid})")
+    _worker, _start_error = start_worker_process(
+        dsn, calendar, f"partcost recompute worker pid={os.getpid()} (parent {parent_pid})")
 
 
 def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
+    if _worker is None:
+        return ScopeResult(scope, error=f"its worker could not start: {_start_error}")
     return run_scope_safely(_worker, scope, run_id)
 
 

@@ -14,7 +14,7 @@ from typing import Callable
 
 from engine.db import sql_file
 from engine.load import Scope
-from engine.pool import StopSignal, _die_with_parent, run_scope_safely
+from engine.pool import StopSignal, _die_with_parent, run_scope_safely, start_worker_process
 from engine.recompute import Summary, _check_database, check_workers
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
@@ -117,7 +117,11 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
     _die_with_parent()
     if os.getppid() != parent_pid:
         return
-    worker = Worker(dsn, calendar, application_name=f"partcost drain-queue worker pid={os.getpid()} (parent {parent_pid})")
+    worker, start_error = start_worker_process(
+        dsn, calendar, f"partcost drain-queue worker pid={os.getpid()} (parent {parent_pid})")
+    if worker is None:
+        results.put(ScopeResult(Scope.keys([]), error=f"a drainer could not start: {start_error}"))
+        return
     try:
         drain_loop(worker, options, stop.is_set, results.put)
     finally:

@@ -51,7 +51,7 @@ class Summary:
     def add(self, result: ScopeResult) -> None:
         if result.error:
             label = (f"partition {result.scope.partition}" if result.scope.part_keys is None
-                     else ", ".join(result.scope.part_keys))
+                     else ", ".join(result.scope.part_keys) or "worker")
             self.failed.append((label, result.error))
             if result.scope.part_keys is None:
                 self.not_done.append(result.scope.partition)
