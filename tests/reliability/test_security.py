@@ -11,8 +11,9 @@ import pytest
 from psycopg2 import sql
 
 from cli.main import partcost
+from engine.load import LOCK_SLOTS
 from tests.cost_checks import assert_equals_reference, cost_tables
-from tests.reliability.processes import ROOT, Partcost, run
+from tests.reliability.processes import ROOT, Partcost, holding_slots, run, start
 
 PASSWORD = "S3cretPW"
 DSN_FORMS = {
@@ -171,3 +172,35 @@ def test_without_the_ledger_a_role_needs_create_on_the_schema(dsn, conn, night_r
     status, output = run(role_dsn, "recompute", "--workers", "1")
     assert status == 2, output
     assert "this role lacks CREATE on the schema" in output
+
+
+def test_a_connection_limit_that_leaves_no_room_for_workers_fails_the_run_without_a_traceback(night_role, conn):
+    """The parent's connection fits in the role's limit of one; the workers' do not."""
+    role, role_dsn = night_role
+    execute(conn, "ALTER ROLE {role} CONNECTION LIMIT 1", role=role)
+    before = cost_tables(conn)
+    status, output = run(role_dsn, "recompute", "--workers", "2", "--partitions", "2")
+    assert status == 1, output
+    assert "✗ partition 0: its worker could not start: cannot connect to the database" in output
+    assert f'too many connections for role "{role}"' in output
+    assert "Traceback" not in output
+    assert cost_tables(conn) == before
+
+
+def test_a_drainer_left_out_by_a_connection_limit_is_reported_while_the_other_drains(night_role, dsn, conn):
+    """One drainer waits inside its batch (its slots held) while the second finds no connection left."""
+    role, role_dsn = night_role
+    execute(conn, "ALTER ROLE {role} CONNECTION LIMIT 1", role=role)
+    execute(conn, "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-001', now())")
+    with holding_slots(dsn, range(LOCK_SLOTS)):
+        drain = start(role_dsn, "drain-queue", "--once", "--workers", "2")
+        drain.wait_for_line("Progress:")  # the only result yet: the drainer that could not start
+    status, output = drain.finish()
+    assert status == 1, output
+    assert "✗ worker: a drainer could not start: cannot connect to the database" in output
+    assert f'too many connections for role "{role}"' in output
+    assert "Traceback" not in output
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM tasks_partcostrecalcqueue")
+        assert cur.fetchone()[0] == 0
+    conn.rollback()
