@@ -2,6 +2,7 @@
 
 from cli.app import partcost
 from cli import database  # noqa: F401  (registers db, schema)
+from cli import migration  # noqa: F401  (registers preflight, backup, restore, migrate-*, validate, rollback, status)
 
 
 def main() -> None:
