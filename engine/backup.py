@@ -32,7 +32,11 @@ def backup(dsn: str, out_dir: Path, now: datetime = None) -> Tuple[Path, int]:
     path = out_dir / backup_name(now or datetime.now())
     if path.exists():
         raise PartcostError(f"{path} already exists; not overwriting a backup")
-    _run(dsn, "pg_dump", "--format=custom", f"--file={path}", f"--dbname={dsn}")
+    try:
+        _run(dsn, "pg_dump", "--format=custom", f"--file={path}", f"--dbname={dsn}")
+    except PartcostError:
+        path.unlink(missing_ok=True)  # a half-written dump must not pass for a backup
+        raise
     return path, verify(path, dsn)
 
 
