@@ -145,14 +145,14 @@ def migrate_costs(session, dry_run, verbose):
     for copy in copies:
         click.echo(f"Migrating {copy.label} → {copy.target}...")
         click.echo(f"Found {copy.found} {copy.label} records")
-        if verbose and copy.label == "JobCostAgg":
-            for task_key, part_key in copy.migrated:
+        if verbose:
+            for task_key, part_key in copy.copied:
                 click.echo(f"✓ Migrated cost for {task_key} → {part_key}")
         for task_key, user_id, reason in copy.failed:
             who = f" (user {user_id})" if user_id is not None else ""
             click.echo(f"✗ Failed cost for {task_key}{who}: {reason}")
         prefix = "[DRY RUN] " if dry_run else ""
-        click.echo(f"{prefix}{copy.label}: Migrated {len(copy.migrated)}, Skipped {copy.skipped}, "
+        click.echo(f"{prefix}{copy.label}: Migrated {copy.migrated}, Skipped {copy.skipped}, "
                    f"Failed {len(copy.failed)}")
         click.echo("")
     _exit(1 if any(copy.failed for copy in copies) else 0)

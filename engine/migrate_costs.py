@@ -15,18 +15,19 @@ NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
 
 @dataclass
 class CostCopy:
-    """The outcome for one old cost table: rows found, copied (task key, part key[, user]) and
-    failed (task key, user or None, reason)."""
+    """The outcome for one old cost table: rows found, rows copied (with (task key, part key) for
+    the per-part table, whose rows the runbook lists) and failed (task key, user or None, reason)."""
 
     label: str
     target: str
     found: int
-    migrated: List[tuple] = field(default_factory=list)
+    migrated: int = 0
+    copied: List[Tuple[str, str]] = field(default_factory=list)
     failed: List[Tuple[str, object, str]] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
-        return self.found - len(self.migrated) - len(self.failed)
+        return self.found - self.migrated - len(self.failed)
 
 
 def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
@@ -44,9 +45,10 @@ def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
             copy.failed.append((task_key, user_id, NO_PART))
 
         cur.execute(sql_file("migrate_job_costs"))
-        totals.migrated = cur.fetchall()
+        totals.copied = cur.fetchall()
+        totals.migrated = len(totals.copied)
         cur.execute(sql_file("migrate_job_user_costs"))
-        per_user.migrated = cur.fetchall()
+        (per_user.migrated,) = cur.fetchone()
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
     if dry_run:
         conn.rollback()

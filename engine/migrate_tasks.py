@@ -51,6 +51,7 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
     with conn.cursor() as cur:
         cur.execute(sql_file("migrate_tasks_batch_table"))
     conn.commit()
+    _refresh_statistics(conn)
 
     remaining = limit
     after = None
@@ -58,11 +59,22 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
         size = batch_size if remaining is None else min(batch_size, remaining)
         result, last_key = _run_batch(conn, after, size, content_types, dry_run)
         if result.size == 0:
-            return
+            break
         yield result
         after = last_key
         if remaining is not None:
             remaining -= result.size
+    if not dry_run:
+        _refresh_statistics(conn)
+
+
+def _refresh_statistics(conn) -> None:
+    """Planner statistics for the tables the batches join, before and after the run: stale ones
+    (say, right after a rollback moved every timer back) turn the timer UPDATE into a scan of all
+    timers per batch. ANALYZE changes no rows, so a dry run does it too."""
+    with conn.cursor() as cur:
+        cur.execute("ANALYZE machining_task, tasks_part, tasks_operation, tasks_timer")
+    conn.commit()
 
 
 def _run_batch(conn, after, size, content_types, dry_run) -> Tuple[BatchResult, Optional[str]]:
