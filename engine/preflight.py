@@ -10,10 +10,11 @@ from typing import List, Optional
 from engine import schema
 from engine.db import content_type_id, missing_columns, sql_file
 
-# Measured with benchmarks/bench_migration.py (100,000 tasks, 500,000 timers, 2-core machine):
-# migrate-tasks + migrate-costs + validate ran at about this many tasks per second, timers included
-# at five per task. Used only for the estimate printed by preflight.
-TASKS_PER_SECOND = 8000
+# Measured with benchmarks/bench_migration.py (100,000 tasks, 500,000 timers, 270,000 per-user cost
+# rows, on a shared 2-core machine): migrate-tasks + migrate-costs + validate took 23.3 s, about
+# 4,300 tasks per second with five timers each; rounded down to stay on the safe side. Used only
+# for the estimate printed by preflight.
+TASKS_PER_SECOND = 4000
 TIMERS_PER_TASK_MEASURED = 5
 SHOWN_TIMERS = 5
 
