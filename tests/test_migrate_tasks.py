@@ -172,3 +172,34 @@ def test_an_unupgraded_database_is_told_to_run_the_schema_upgrade(dsn_before_upg
 
     assert result.exit_code == 2
     assert "partcost schema upgrade" in result.output
+
+
+def test_a_taken_part_key_or_an_overlong_key_fails_with_its_reason(dsn, build, conn):
+    long_key = "L" * 254  # PT- + 254 characters does not fit in varchar(255)
+    build.task("M-001")
+    build.task(long_key)
+    build.part("PT-M-001", job_no="J-9")  # a native part that happens to have the name
+    build.commit()
+
+    result = run(dsn, "migrate-tasks")
+
+    assert result.exit_code == 1
+    assert "✗ Failed M-001: Part key PT-M-001 already exists" in result.output
+    assert f"✗ Failed {long_key}: Part key PT-<key> would be longer than 255 characters" in result.output
+    assert rows(conn, "SELECT count(*) FROM tasks_operation") == [(0,)]
+
+
+def test_two_tasks_of_one_batch_wanting_one_plan_slot(dsn, build, conn):
+    """Production databases are not always what the layout promises: without the unique index on
+    machining_task two tasks can hold one slot; the first (in key order) gets it."""
+    with conn.cursor() as cur:
+        cur.execute("DROP INDEX machining_task_unique_machine_plan_order")
+    build.task("M-001", in_plan=True, machine_fk_id=4, plan_order=9)
+    build.task("M-002", in_plan=True, machine_fk_id=4, plan_order=9)
+    build.commit()
+
+    result = run(dsn, "migrate-tasks")
+
+    assert result.exit_code == 1
+    assert "✗ Failed M-002: Plan slot (machine 4, plan_order 9) is also wanted by task M-001" in result.output
+    assert rows(conn, "SELECT key FROM tasks_operation") == [("M-001",)]
