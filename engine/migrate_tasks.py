@@ -34,6 +34,7 @@ class BatchResult:
 
 def count_tasks(conn, limit: Optional[int] = None) -> int:
     """The number of tasks a run looks at (``Found N tasks to migrate``)."""
+    schema.require(conn, schema.MIGRATION_TABLES)
     with conn.cursor() as cur:
         cur.execute(sql_file("count_tasks_to_migrate"), {"limit": limit})
         (count,) = cur.fetchone()
@@ -69,9 +70,9 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
 
 
 def _refresh_statistics(conn) -> None:
-    """Planner statistics for the tables the batches join, before and after the run: stale ones
-    (say, right after a rollback moved every timer back) turn the timer UPDATE into a scan of all
-    timers per batch. ANALYZE changes no rows, so a dry run does it too."""
+    """Planner statistics for the tables the batches join, before the run (a dry run too: ANALYZE
+    changes no rows) and after it, for the next stage. Stale ones (say, right after a rollback moved
+    every timer back) turn the timer UPDATE into a scan of all timers per batch."""
     with conn.cursor() as cur:
         cur.execute("ANALYZE machining_task, tasks_part, tasks_operation, tasks_timer")
     conn.commit()

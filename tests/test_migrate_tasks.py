@@ -171,6 +171,7 @@ def test_an_unupgraded_database_is_told_to_run_the_schema_upgrade(dsn_before_upg
     result = run(dsn_before_upgrade, "migrate-tasks")
 
     assert result.exit_code == 2
+    assert result.output.startswith("Error: the database lacks tasks_part.task_key")
     assert "partcost schema upgrade" in result.output
 
 
