@@ -1,0 +1,9 @@
+-- The next batch: up to %(size)s tasks after key %(after)s (NULL: from the start), in key order.
+TRUNCATE migration_batch;
+INSERT INTO migration_batch (key, outcome)
+SELECT key, 'pending'
+FROM machining_task
+WHERE %(after)s::text IS NULL OR key > %(after)s
+ORDER BY key
+LIMIT %(size)s;
+ANALYZE migration_batch;
