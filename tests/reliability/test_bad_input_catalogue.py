@@ -7,6 +7,7 @@ UNCHANGED (both cost tables exactly as before) or EXACT (equal to the exact refe
 the case expects to fail, whose rows stay as they were). The README's "Reliability" section lists
 the same outcomes."""
 
+import os
 from contextlib import closing
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
@@ -22,6 +23,7 @@ from tests.recompute_cli import stale_cost_rows
 
 PASSWORD = "S3cretPW"
 UNCHANGED, EXACT = "unchanged", "exact"
+UNWRITABLE = "<an unwritable directory>"  # replaced by the unwritable_directory fixture's path
 
 
 @dataclass
@@ -141,6 +143,12 @@ CASES = [
     Case("--part-key of no part", recompute("--part-key", "NO-SUCH-PART"), 2, "no part with key 'NO-SUCH-PART'"),
     Case("drain-queue --workers 0", ("drain-queue", "--once", "--workers", "0"), 2, "--workers must be between 1 and 64"),
     Case("drain-queue --batch-size 0", ("drain-queue", "--once", "--batch-size", "0"), 2, "Invalid value for '--batch-size'"),
+    # -- the night migration's stages
+    Case("active timers at preflight", ("preflight",), 2,
+         "1 timer(s) still running: ask users to stop them or pass --allow-active-timers",
+         build=lambda b, worker: b.timer(worker, b.task("M-777"), "2024-03-05 08:00", None, on="task")),
+    Case("an unwritable backup directory", ("backup", "--out", UNWRITABLE), 2, "could not open output file"),
+    Case("migrate-tasks --batch-size 0", ("migrate-tasks", "--batch-size", "0"), 2, "Invalid value for '--batch-size'"),
     Case("drain-queue: a queued part is recomputed, nothing else", ("drain-queue", "--once", "--workers", "1"), 0,
          "RECOMPUTATION COMPLETE", EXACT, only_parts=("PT-000",),
          setup="INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-000', now())"),
@@ -174,6 +182,16 @@ def password_role_dsn(dsn, embedded_server):
             cur.execute("DROP ROLE partcost_password_check")
 
 
+@pytest.fixture
+def unwritable_directory(tmp_path):
+    """A directory no file can be created in (root writes anywhere except a read-only file system)."""
+    if os.geteuid() == 0:
+        return "/proc"
+    directory = tmp_path / "read-only"
+    directory.mkdir(mode=0o555)
+    return str(directory)
+
+
 def prepare(case: Case, conn, build) -> None:
     with conn.cursor() as cur:
         cur.execute("SELECT min(id) FROM auth_user")
@@ -194,8 +212,9 @@ def test_bad_input(case, dsn, factory, conn, request, tmp_path, monkeypatch):
     prepare(case, conn, factory)
     before = cost_tables(conn)
     given = case.dsn(dsn, request) if case.dsn else dsn
+    args = [request.getfixturevalue("unwritable_directory") if arg == UNWRITABLE else arg for arg in case.args]
 
-    result = CliRunner().invoke(partcost, ["--dsn", given, *case.args])
+    result = CliRunner().invoke(partcost, ["--dsn", given, *args])
 
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output  # no traceback
     assert "Traceback" not in result.output and PASSWORD not in result.output

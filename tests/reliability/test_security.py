@@ -20,7 +20,7 @@ DSN_FORMS = {
     "--dsn URI": {"args": ["--dsn", f"postgresql://u:{PASSWORD}@127.0.0.1:1/x"], "env": {}},
     "PARTCOST_DSN key=value": {"args": [], "env": {"PARTCOST_DSN": f"host=127.0.0.1 port=1 user=u password={PASSWORD} dbname=x"}},
 }
-REQUIRED_ARGS = {("seed",): ["--tasks", "10"]}
+REQUIRED_ARGS = {("seed",): ["--tasks", "10"], ("restore",): ["missing.dump", "--yes"]}
 
 
 def leaf_commands(group: click.Group = partcost, path=()) -> list:
@@ -204,3 +204,27 @@ def test_a_drainer_left_out_by_a_connection_limit_is_reported_while_the_other_dr
         cur.execute("SELECT count(*) FROM tasks_partcostrecalcqueue")
         assert cur.fetchone()[0] == 0
     conn.rollback()
+
+
+def test_hostile_task_keys_migrate_and_recompute_exactly(dsn, build, conn):
+    """migrate-tasks turns task K into part PT-K: the longest key that fits is 252 characters."""
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE x (canary int)")
+    worker = build.user()
+    build.wage(worker, "2024-01-01", 30000)
+    build.fx("2024-01-01", 0.0281)
+    keys = HOSTILE_KEYS[:-1] + ["K" * 252]
+    for n, key in enumerate(keys):
+        build.task(key, job_no=key[:100])
+        build.timer(worker, key, "2024-03-04 07:00", f"2024-03-04 {10 + n % 8}:15", on="task")
+    build.commit()
+
+    for command in ("migrate-tasks", "validate", "recompute"):
+        status, output = run(dsn, command, *(["--workers", "2"] if command == "recompute" else []))
+        assert status == 0, output
+    assert_equals_reference(dsn)
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM tasks_part WHERE task_key = ANY(%s) AND key = 'PT-' || task_key", (keys,))
+        assert cur.fetchone()[0] == len(keys)
+        cur.execute("SELECT to_regclass('x') IS NOT NULL")
+        assert cur.fetchone()[0], "table x was dropped"
