@@ -12,6 +12,10 @@ from engine.db import database_error_message, resolve_dsn
 from engine.dsn import DatabaseChoice, choose_database, mask_secrets
 from engine.errors import PartcostError
 
+# True when this process is a fresh `partcost` (cli.main.main), not a caller embedding the CLI
+# (tests): only then may recompute fork its workers (see engine.pool.WorkerPool).
+FRESH_PROCESS = False
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 

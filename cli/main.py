@@ -1,10 +1,12 @@
 """Entry point: the ``partcost`` group with every command module registered on it."""
 
+from cli import app
 from cli.app import partcost
 from cli import database, demo, migration, recompute, seeding  # noqa: F401  (each module registers its commands)
 
 
 def main() -> None:
+    app.FRESH_PROCESS = True
     partcost(prog_name="partcost")
 
 

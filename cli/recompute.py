@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from cli import app
 from cli.app import partcost, pass_session
 from engine import queue
 from engine.recompute import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
@@ -50,7 +51,8 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
     else:
         click.echo(f"Starting cost recomputation with {workers} worker(s)...")
         summary = recompute_all(session.dsn, calendar, workers, stop_file, resume, partitions,
-                                on_progress=_progress_printer(), on_notice=click.echo)
+                                fork_workers=app.FRESH_PROCESS, on_progress=_progress_printer(),
+                                on_notice=click.echo)
     _print_summary(summary)
     raise SystemExit(summary.exit_code)
 

@@ -39,6 +39,9 @@ def demo_steps() -> List[Step]:
     return [
         Step("schema create", _create_schema),
         Step("seed", _seed),
+        Step("migrate-tasks", _migrate_tasks),
+        Step("migrate-costs", _migrate_costs),
+        Step("validate", _validate),
         Step("recompute", _recompute),
     ]
 
@@ -82,6 +85,29 @@ def _seed(demo: Demo) -> str:
     with connection(demo.dsn) as conn:
         demo.seed_counts = seed(conn, SeedOptions(tasks=demo.tasks))
     return f"{demo.seed_counts['machining_task']:,} tasks, {demo.seed_counts['tasks_timer']:,} timers"
+
+
+def _migrate_tasks(demo: Demo) -> str:
+    from engine.migrate_tasks import migrate_tasks
+    with connection(demo.dsn) as conn:
+        batches = list(migrate_tasks(conn))
+    migrated = sum(len(b.migrated) for b in batches)
+    failed = sum(len(b.failed) for b in batches)
+    return f"{migrated:,} migrated, {sum(b.skipped for b in batches):,} skipped, {failed:,} failed"
+
+
+def _migrate_costs(demo: Demo) -> str:
+    from engine.migrate_costs import migrate_costs
+    with connection(demo.dsn) as conn:
+        parts, users = migrate_costs(conn)
+    return f"{parts.migrated:,} part and {users.migrated:,} per-user cost rows copied"
+
+
+def _validate(demo: Demo) -> str:
+    from engine.validate import validate
+    with connection(demo.dsn) as conn:
+        report = validate(conn)
+    return "VALIDATION PASSED" if report.passed else f"VALIDATION FAILED: {'; '.join(report.errors)}"
 
 
 def _recompute(demo: Demo) -> str:

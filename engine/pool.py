@@ -101,13 +101,19 @@ def _ready() -> bool:
 
 
 class WorkerPool:
-    """Worker processes started on entry — they import, connect and load prices while the parent
-    takes its locks and plans — and killed on an abort."""
+    """Worker processes started on entry — they connect and load prices while the parent takes its
+    locks and plans — and killed on an abort.
 
-    def __init__(self, dsn: str, calendar: WorkCalendar, workers: int):
+    ``fork=True`` forks the workers from the caller, so they start at once instead of importing
+    numpy and polars again (about half a second each). It is only safe from a process that has not
+    yet run any polars work: a forked child has none of polars' worker threads and would hang on its
+    first parallel operation. A fresh `partcost recompute` process qualifies (cli/main.py); anything
+    else — tests, the demo, the night run — gets spawned workers."""
+
+    def __init__(self, dsn: str, calendar: WorkCalendar, workers: int, fork: bool = False):
         self.workers = workers
         self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            max_workers=workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
             initializer=_start_worker, initargs=(dsn, calendar, os.getpid()))
 
     def __enter__(self) -> "WorkerPool":

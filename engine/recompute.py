@@ -94,20 +94,21 @@ def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summar
 
 
 def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
-                  partitions: Optional[int] = None, on_progress: Callable[[Summary], None] = lambda s: None,
+                  partitions: Optional[int] = None, fork_workers: bool = False, on_progress: Callable[[Summary], None] = lambda s: None,
                   on_notice: Callable[[str], None] = lambda m: None) -> Summary:
-    """A full recompute (or ``resume``: the unfinished partitions of the last one)."""
+    """A full recompute (or ``resume``: the unfinished partitions of the last one). ``fork_workers``:
+    see ``WorkerPool``."""
     started = time.monotonic()
     check_workers(workers)
     check_partitions(partitions)
     _check_stop_file(stop_file, on_notice)
-    conn = _check_database(dsn)
-    try:
-        with WorkerPool(dsn, calendar, workers) as pool:
+    with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
+        conn = _check_database(dsn)
+        try:
             summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
-        stop_file.unlink(missing_ok=True)
-    finally:
-        conn.close()
+        finally:
+            conn.close()
+    stop_file.unlink(missing_ok=True)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -1,6 +1,8 @@
 """Operating `partcost recompute` and `partcost drain-queue`: stop, resume, one run at a time, the
 queue, failures that stay local, and writes that touch only what changed."""
 
+import subprocess
+import sys
 import threading
 import time
 
@@ -210,3 +212,18 @@ def test_a_bump_while_its_part_is_drained_is_not_lost(dsn, factory, conn):
     with conn.cursor() as cur:
         cur.execute("SELECT part_id FROM tasks_partcostrecalcqueue")
         assert cur.fetchall() == [("PT-004",)]
+
+
+def test_a_fresh_partcost_process_gives_the_same_rows(dsn, factory, conn):
+    """`partcost` run as its own process forks its workers (see engine.pool.WorkerPool); the rows
+    must be those of the spawned workers used in-process."""
+    run(dsn, "recompute", "--workers", "2")
+    in_process = cost_tables(conn)
+    with conn.cursor() as cur:
+        cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
+    conn.commit()
+    finished = subprocess.run([sys.executable, "-m", "cli", "--dsn", dsn, "recompute", "--workers", "2"],
+                              capture_output=True, text=True, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    assert "RECOMPUTATION COMPLETE" in finished.stdout
+    assert cost_tables(conn) == in_process

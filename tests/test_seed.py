@@ -107,7 +107,7 @@ def test_awkward_keys_exist_and_their_timers_point_at_them(seeded):
     task_type = content_type_id(seeded, "machining", "task")
     assert one(seeded, "SELECT count(*) FROM machining_task WHERE key = ANY(%s)",
                (list(AWKWARD_KEYS),)) == len(AWKWARD_KEYS)
-    assert one(seeded, "SELECT max(length(key)) FROM machining_task") == 255
+    assert one(seeded, "SELECT max(length(key)) FROM machining_task") == 252
     assert one(seeded, "SELECT count(*) FROM machining_task WHERE key = %s", ("Ç-ş 12",)) == 1
     assert one(seeded, "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND NOT EXISTS"
                        " (SELECT 1 FROM machining_task WHERE key = t.object_id)", (task_type,)) == 0
