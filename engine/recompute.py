@@ -157,7 +157,7 @@ def _check_database(dsn: str):
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
     privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)
-    operation_content_type(conn)  # named here: in a worker process it would only break the pool
+    operation_content_type(conn)  # a missing content type is named once here, not per partition
     load_prices(conn)  # fails early, with the row named, on an unusable FX rate
     conn.rollback()
     return conn
