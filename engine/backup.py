@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import List, Tuple
 
-from engine.dsn import mask_secrets
+from engine.dsn import mask_secrets, without_password
 from engine.embedded import EmbeddedServer
 from engine.errors import PartcostError
 
@@ -33,7 +33,7 @@ def backup(dsn: str, out_dir: Path, now: datetime = None) -> Tuple[Path, int]:
     if path.exists():
         raise PartcostError(f"{path} already exists; not overwriting a backup")
     try:
-        _run(dsn, "pg_dump", "--format=custom", f"--file={path}", f"--dbname={dsn}")
+        _run(dsn, "pg_dump", "--format=custom", f"--file={path}", connect=True)
     except PartcostError:
         path.unlink(missing_ok=True)  # a half-written dump must not pass for a backup
         raise
@@ -56,12 +56,15 @@ def restore(dsn: str, path: Path) -> None:
         raise PartcostError(f"backup file {path} does not exist")
     verify(path, dsn)
     _run(dsn, "pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-         "--exit-on-error", f"--dbname={dsn}", str(path))
+         "--exit-on-error", str(path), connect=True)
 
 
-def _run(dsn: str, program: str, *args: str) -> str:
-    command: List[str] = [str(client_program(program)), *args]
-    result = subprocess.run(command, capture_output=True, text=True)
+def _run(dsn: str, program: str, *args: str, connect: bool = False) -> str:
+    """Run a client program; with ``connect`` it gets the database as ``--dbname``, its password
+    through the environment so that it never shows in the process list."""
+    bare_dsn, environment = without_password(dsn) if connect else (None, None)
+    command: List[str] = [str(client_program(program)), *([f"--dbname={bare_dsn}"] if connect else []), *args]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         reason = lines[0] if lines else f"exit status {result.returncode}"

@@ -43,6 +43,16 @@ def partcost_home(environ: Mapping[str, str] = os.environ) -> Path:
     return Path(environ.get("PARTCOST_HOME") or ".partcost").resolve()
 
 
+def without_password(dsn: str) -> tuple:
+    """(the DSN without its password, an environment carrying it as PGPASSWORD) — for handing a DSN
+    to psql, pg_dump or pg_restore without the password showing in the process list."""
+    import psycopg2.extensions
+    parts = psycopg2.extensions.parse_dsn(dsn)
+    password = parts.pop("password", None)
+    environment = dict(os.environ, PGPASSWORD=password) if password else dict(os.environ)
+    return psycopg2.extensions.make_dsn(**parts), environment
+
+
 def mask_dsn(text: str) -> str:
     """Replace every password in a DSN (URI, query parameter or key=value form) with ``***``."""
     for pattern in (_URI_PASSWORD, _KV_PASSWORD, _QUERY_PASSWORD):

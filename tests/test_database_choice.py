@@ -50,3 +50,11 @@ def test_database_without_the_tables_is_named(empty_dsn):
     result = CliRunner().invoke(partcost, ["--dsn", empty_dsn, "schema", "upgrade"])
     assert result.exit_code == 2
     assert "the database lacks tasks_part" in result.output
+
+
+def test_client_programs_get_the_password_through_the_environment_not_argv():
+    from engine.dsn import without_password
+    bare, environment = without_password("postgresql://bob:hunter2@db.example:5433/factory")
+    assert "hunter2" not in bare and "db.example" in bare and "factory" in bare
+    assert environment["PGPASSWORD"] == "hunter2"
+    assert "PGPASSWORD" not in without_password("host=db dbname=f")[1] or "PGPASSWORD" in __import__("os").environ
