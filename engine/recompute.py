@@ -94,7 +94,8 @@ def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summar
 
 
 def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
-                  partitions: Optional[int] = None, fork_workers: bool = False, on_progress: Callable[[Summary], None] = lambda s: None,
+                  partitions: Optional[int] = None, fork_workers: bool = False,
+                  on_progress: Callable[[Summary], None] = lambda s: None,
                   on_notice: Callable[[str], None] = lambda m: None) -> Summary:
     """A full recompute (or ``resume``: the unfinished partitions of the last one). ``fork_workers``:
     see ``WorkerPool``."""
