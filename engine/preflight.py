@@ -39,7 +39,10 @@ class Preflight:
         return work / TASKS_PER_SECOND
 
 
-def preflight(conn, allow_active_timers: bool = False, allow_connections: bool = False) -> Preflight:
+def preflight(conn, allow_active_timers: bool = False, allow_connections: bool = False,
+              upgrade_follows: bool = False) -> Preflight:
+    """``upgrade_follows``: the caller applies Phase 2 itself next (night-run), so a database still
+    without the new layout is not a blocker."""
     result = Preflight()
     _check_sessions(conn, result, allow_connections)
     old_missing = missing_columns(conn, schema.OLD_TABLES)
@@ -48,7 +51,7 @@ def preflight(conn, allow_active_timers: bool = False, allow_connections: bool =
             f"the old tables are missing ({', '.join(old_missing[:4])}): is this the factory's database?")
         return result
     pending = schema.pending_upgrades(conn)
-    if pending:
+    if pending and not upgrade_follows:
         names = ", ".join(name for _, name in pending)
         result.blockers.append(f"the new layout is missing ({names}): run `partcost schema upgrade`")
     _check_timers(conn, result, allow_active_timers)
