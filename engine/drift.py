@@ -31,8 +31,8 @@ class Drift:
     parts: int = 0
     agreeing: int = 0
     differing: int = 0
-    only_old: int = 0              # an old cost, no recomputed row (no costed time left)
-    only_new: int = 0              # a recomputed cost, no old row
+    only_old: int = 0              # of the differing: an old cost, no recomputed row (no costed time left)
+    only_new: int = 0              # of the differing: a recomputed cost, no old row
     net_difference: float = 0.0    # EUR, recomputed minus old, summed
     absolute_difference: float = 0.0
     old_costs_without_part: int = 0  # JobCostAgg rows of tasks that did not migrate
@@ -55,8 +55,8 @@ def drift(conn) -> Drift:
         parts=rows.height,
         agreeing=rows.height - differing.height,
         differing=differing.height,
-        only_old=rows.filter(pl.col("old_cents").is_not_null() & pl.col("new_cents").is_null()).height,
-        only_new=rows.filter(pl.col("old_cents").is_null() & pl.col("new_cents").is_not_null()).height,
+        only_old=differing.filter(pl.col("new_cents").is_null()).height,
+        only_new=differing.filter(pl.col("old_cents").is_null()).height,
         net_difference=_euros(rows["difference"].sum()),
         absolute_difference=_euros(rows["difference"].abs().sum()),
         old_costs_without_part=without_part,
