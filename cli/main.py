@@ -1,7 +1,7 @@
 """Entry point: the ``partcost`` group with every command module registered on it."""
 
 from cli.app import partcost
-from cli import database, demo, migration, night_run, recompute, seeding  # noqa: F401  (each module registers its commands)
+from cli import bench, database, demo, migration, night_run, recompute, seeding  # noqa: F401  (each module registers its commands)
 
 
 def main() -> None:
