@@ -156,12 +156,13 @@ class PeakMemory:
     def _sample(self) -> None:
         me = psutil.Process()
         while True:
-            self.peak = max(self.peak, _tree_rss(me))
+            self.peak = max(self.peak, tree_rss(me))
             if self._done.wait(SAMPLE_SECONDS):
                 return
 
 
-def _tree_rss(process: psutil.Process) -> int:
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants."""
     total = 0
     for member in [process] + process.children(recursive=True):
         try:
@@ -284,6 +285,7 @@ def write_chart(out_dir: Path, measurements: List[Measurement]) -> Optional[Path
         axes.plot([m.tasks for m in points], [m.seconds for m in points], marker="o", label=series)
     axes.set(xlabel="machining tasks", ylabel="seconds", title="partcost bench: time per phase against size")
     axes.set_xscale("log")
+    axes.set_yscale("log")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize="small")
     path = Path(out_dir) / "bench.png"

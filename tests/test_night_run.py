@@ -2,7 +2,6 @@
 when run again."""
 
 import json
-from pathlib import Path
 
 import psycopg2
 import pytest
