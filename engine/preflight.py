@@ -10,7 +10,7 @@ from typing import List, Optional
 from engine import schema
 from engine.db import content_type_id, missing_columns, sql_file
 
-# Measured with benchmarks/bench_migration.py (100,000 tasks, 500,000 timers, 270,000 per-user cost
+# Measured with benchmarks/test_migration_speed.py (100,000 tasks, 500,000 timers, 270,000 per-user cost
 # rows, on a shared 2-core machine): migrate-tasks + migrate-costs + validate took 23.3 s, about
 # 4,300 tasks per second with five timers each; rounded down to stay on the safe side. Used only
 # for the estimate printed by preflight.

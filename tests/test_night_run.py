@@ -146,3 +146,17 @@ def test_an_unwritable_report_dir_is_refused_before_anything_runs(seeded, tmp_pa
     assert result.exit_code == 2
     assert f"--report-dir {blocker / 'reports'}: cannot write there" in result.output
     assert counts(seeded, "SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL") == (0,)
+
+
+def test_a_database_before_phase_2_gets_the_schema_upgrade(dsn_before_upgrade, night, tmp_path):
+    with psycopg2.connect(dsn_before_upgrade) as conn:
+        seed(conn, SeedOptions(tasks=40, seed=9))
+    conn.close()
+
+    result = night(dsn_before_upgrade, "--skip-backup")
+
+    assert result.exit_code == 0, result.output
+    phases = {p["name"]: p for p in latest_report(tmp_path)["phases"]}
+    assert phases["schema upgrade"]["summary"] == (
+        "added tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser, tasks_partcostrecalcqueue")
+    assert phases["backup"]["status"] == "skipped"
