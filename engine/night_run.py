@@ -29,6 +29,7 @@ from engine.split import WorkCalendar
 from engine.validate import Report, validate
 
 SHOWN_FAILURES = 10
+MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 INVESTIGATE = "investigate the message above, fix the cause and run `partcost night-run` again"
 
 
@@ -110,7 +111,7 @@ def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda li
         try:
             status, summary = run(night, say, confirm)
         except (PhaseFailed, PartcostError, psycopg2.Error) as error:
-            failure = _as_phase_failure(error, night.dsn)
+            failure = _as_phase_failure(error, night, name)
             night.failure, night.failed_phase = failure, name
             status = "cancelled" if failure.exit_code == 3 else "failed"
             summary = failure.why
@@ -121,11 +122,16 @@ def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda li
     return night
 
 
-def _as_phase_failure(error: Exception, dsn: str) -> PhaseFailed:
+def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFailed:
+    """An unforeseen error of a stage (a PartcostError or the database's) as a phase failure; once
+    the migration may have changed something, the way back is named too."""
     if isinstance(error, PhaseFailed):
         return error
-    why = error.message if isinstance(error, PartcostError) else database_error_message(error, dsn)
-    return PhaseFailed(mask_secrets(why, dsn), INVESTIGATE)
+    why = error.message if isinstance(error, PartcostError) else database_error_message(error, night.dsn)
+    next_step = INVESTIGATE
+    if phase in MIGRATION_UNDERWAY:
+        next_step += f"; to undo the migration: `partcost rollback --yes` or {night.restore_hint()}"
+    return PhaseFailed(mask_secrets(why, night.dsn), next_step)
 
 
 # -- the phases -----------------------------------------------------------------------------------
@@ -154,8 +160,13 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
         entries = backups.verify(night.backup, night.dsn)
         return "nothing to do", (f"the migration has already started: keeping the earlier backup "
                                  f"{night.backup} ({entries} entries, verified)")
+    started = _migration_started(night.dsn)
     night.backup, entries = backups.backup(night.dsn, Path(backup_dir))
-    return "done", f"{night.backup} written and verified ({entries} entries)"
+    summary = f"{night.backup} written and verified ({entries} entries)"
+    if started:
+        summary += ("; note: the migration had already started and no earlier backup is in "
+                    f"{backup_dir}, so this one is of the partly migrated database")
+    return "done", summary
 
 
 def _migration_started(dsn: str) -> bool:
@@ -280,10 +291,10 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _recompute(night: NightRun, say: Say, confirm: Confirm):
-    """A fresh full recompute, or the rest of an interrupted one (ledger); nothing when the last one
+    """The rest of an interrupted full recompute (ledger), or a fresh one; nothing when the last one
     completed and this run changed nothing since."""
     last = _last_recompute(night.dsn)
-    resume = last is not None and last.status != "complete"
+    resume = last is not None and last.status != "complete" and _partitions_left(night.dsn, last)
     if last is not None and not resume and not (night.tasks_migrated or night.cost_rows_copied):
         night.recompute_run = last
         return "nothing to do", f"recompute run {last.id} already completed and nothing changed since"
@@ -307,6 +318,13 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
         raise PhaseFailed(f"recompute finished with failures ({key}: {reason})",
                           f"{INVESTIGATE} (the recompute resumes where it stopped)")
     return "done", line
+
+
+def _partitions_left(dsn: str, run: ledger.Run) -> bool:
+    """A run that stopped with partitions left is resumed; one that committed them all but failed
+    some parts is not (resuming would recompute nothing): a fresh run retries those parts."""
+    with connection(dsn, "partcost night-run") as conn:
+        return len(ledger.committed_partitions(conn, run)) < run.partitions
 
 
 def _drift(night: NightRun, say: Say, confirm: Confirm):
