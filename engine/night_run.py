@@ -295,7 +295,7 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
     completed and this run changed nothing since."""
     last = _last_recompute(night.dsn)
     resume = last is not None and last.status != "complete" and _partitions_left(night.dsn, last)
-    if last is not None and not resume and not (night.tasks_migrated or night.cost_rows_copied):
+    if last is not None and last.status == "complete" and not (night.tasks_migrated or night.cost_rows_copied):
         night.recompute_run = last
         return "nothing to do", f"recompute run {last.id} already completed and nothing changed since"
     if resume:
