@@ -14,6 +14,7 @@ from engine.recompute import DEFAULT_STOP_FILE, check_workers
 from engine.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
+SHOWN_DRIFT = 5
 EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or preflight not ready), "
               "3 recompute stopped (run again to resume).")
 
@@ -86,3 +87,11 @@ def echo_checklist(night) -> None:
     click.echo("For the operator (partcost cannot check these):")
     for text in FOR_THE_OPERATOR:
         click.echo(f"  [ ] {text}")
+    if night.drift and night.drift.largest:
+        click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; the {len(night.drift.largest)} largest are in the report):")
+        for d in night.drift.largest[:SHOWN_DRIFT]:
+            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} ({d.difference:+,.2f})")
+
+
+def _money(value) -> str:
+    return "none" if value is None else f"{value:,.2f}"
