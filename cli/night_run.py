@@ -88,7 +88,8 @@ def echo_checklist(night) -> None:
     for text in FOR_THE_OPERATOR:
         click.echo(f"  [ ] {text}")
     if night.drift and night.drift.largest:
-        click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; the {len(night.drift.largest)} largest are in the report):")
+        click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; "
+                   f"the {len(night.drift.largest)} largest are in the report):")
         for d in night.drift.largest[:SHOWN_DRIFT]:
             click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} ({d.difference:+,.2f})")
 
