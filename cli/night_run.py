@@ -91,7 +91,8 @@ def echo_checklist(night) -> None:
         click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; "
                    f"the {len(night.drift.largest)} largest are in the report):")
         for d in night.drift.largest[:SHOWN_DRIFT]:
-            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} ({d.difference:+,.2f})")
+            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} "
+                       f"({d.difference:+,.2f})")
 
 
 def _money(value) -> str:

@@ -154,13 +154,13 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
     backup_dir = night.options.backup_dir
     if backup_dir is None:
         return "skipped", "skipped (--skip-backup): make sure you have your own backup"
+    started = _migration_started(night.dsn)
     earlier = sorted(Path(backup_dir).glob("backup_migration_*.dump"))
-    if earlier and _migration_started(night.dsn):
+    if started and earlier:
         night.backup = earlier[-1]
         entries = backups.verify(night.backup, night.dsn)
         return "nothing to do", (f"the migration has already started: keeping the earlier backup "
                                  f"{night.backup} ({entries} entries, verified)")
-    started = _migration_started(night.dsn)
     night.backup, entries = backups.backup(night.dsn, Path(backup_dir))
     summary = f"{night.backup} written and verified ({entries} entries)"
     if started:
@@ -188,8 +188,8 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
 
 def _dry_run(night: NightRun, say: Say, confirm: Confirm):
     night.dry_run = migrated, failed, skipped = _run_migrate_tasks(night.dsn, dry_run=True)
-    summary = (f"{migrated + len(failed) + skipped:,} tasks: {migrated:,} would migrate, {skipped:,} already migrated, "
-               f"{len(failed):,} would fail")
+    summary = (f"{migrated + len(failed) + skipped:,} tasks: {migrated:,} would migrate, "
+               f"{skipped:,} already migrated, {len(failed):,} would fail")
     say(summary)
     _say_failures(say, failed, "would fail")
     if migrated and not confirm(summary):
