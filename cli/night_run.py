@@ -21,8 +21,8 @@ EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or 
 
 @partcost.command("night-run", epilog=EXIT_CODES)
 @workers_option
-@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Where the backup before the migration goes.")
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the backup before the migration goes.  [default: .]")
 @click.option("--skip-backup", is_flag=True, help="Take no backup (you have your own).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation after the dry run.")
 @click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_REPORT_DIR,
@@ -43,11 +43,13 @@ def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir
     Stops at the first phase that fails and says what to do next. Run it again after fixing the
     cause: finished phases are detected and not redone, an interrupted recompute resumes."""
     check_workers(workers)
+    if skip_backup and backup_dir:
+        raise PartcostError("--backup-dir and --skip-backup contradict each other: choose one")
     report_dir = check_report_dir(report_dir)
     if not yes and not sys.stdin.isatty():
         raise PartcostError("night-run asks for confirmation after the dry run and there is no terminal "
                             "to ask on: pass --yes")
-    options = Options(workers=workers, backup_dir=None if skip_backup else backup_dir,
+    options = Options(workers=workers, backup_dir=None if skip_backup else backup_dir or Path("."),
                       accept_failed_tasks=accept_failed_tasks, allow_active_timers=allow_active_timers,
                       allow_connections=allow_connections, stop_file=stop_file,
                       calendar=WorkCalendar.parse(timezone_name, work_window))

@@ -160,3 +160,9 @@ def test_a_database_before_phase_2_gets_the_schema_upgrade(dsn_before_upgrade, n
     assert phases["schema upgrade"]["summary"] == (
         "added tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser, tasks_partcostrecalcqueue")
     assert phases["backup"]["status"] == "skipped"
+
+
+def test_backup_dir_and_skip_backup_contradict_each_other(dsn, tmp_path):
+    result = run(dsn, "night-run", "--yes", "--skip-backup", "--backup-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "--backup-dir and --skip-backup contradict each other" in result.output
