@@ -84,7 +84,7 @@ def echo_models(models) -> None:
     for model in models.values():
         error = "exact fit (2 sizes)" if model.rms is None else f"rms error {model.rms:.2f} s"
         click.echo(f"  {model.series:<30} a = {model.a:7.2f} s   b = {model.b * 1e6:9.3f} s per million "
-                   f"{model.rows_of}   ({error}, {model.points} sizes)")
+                   f"{model.rows_of.replace('_', ' ')}   ({error}, {model.points} sizes)")
 
 
 def echo_projection(projection, counts) -> None:

@@ -59,7 +59,9 @@ class Measurement:
     @property
     def series(self) -> str:
         """One line of the chart / one fitted model: the phase, and its worker count if it has one."""
-        return self.phase if self.workers is None else f"{self.phase} ({self.workers} workers)"
+        if self.workers is None:
+            return self.phase
+        return f"{self.phase} ({self.workers} worker{'s' if self.workers > 1 else ''})"
 
 
 @dataclass
@@ -68,6 +70,8 @@ class Model:
     with only two sizes, where the line fits exactly and says nothing about its error)."""
 
     series: str
+    phase: str
+    workers: Optional[int]
     rows_of: str
     a: float
     b: float
@@ -238,7 +242,9 @@ def fit(measurements: List[Measurement]) -> Dict[str, Model]:
         design = np.column_stack([np.ones_like(rows), rows])
         (a, b), *_ = np.linalg.lstsq(design, seconds, rcond=None)
         rms = float(np.sqrt(np.mean((design @ [a, b] - seconds) ** 2))) if len(points) > 2 else None
-        models[series] = Model(series, ROWS_OF[points[0].phase], float(a), float(b), rms, len(points))
+        first = points[0]
+        models[series] = Model(series, first.phase, first.workers, ROWS_OF[first.phase], float(a), float(b),
+                               rms, len(points))
     return models
 
 
@@ -248,7 +254,7 @@ def project(models: Dict[str, Model], counts: Dict[str, int], worker_counts: Seq
     for workers in worker_counts:
         phases = {}
         for phase in dict.fromkeys(NIGHT):
-            model = models.get(f"{phase} ({workers} workers)") or models.get(phase)
+            model = next((m for m in models.values() if m.phase == phase and m.workers in (workers, None)), None)
             if model:
                 phases[phase] = model.seconds(counts[model.rows_of])
         phases["dry run"] = phases.get("migrate-tasks", 0.0)

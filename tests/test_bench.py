@@ -36,7 +36,7 @@ def test_bench_prints_tables_and_model_and_writes_json(pg, dsn, tmp_path):
         assert any(line.startswith(f"{phase} ") and " 400 " in line.replace(",", "") for line in
                    result.output.splitlines()), phase
     assert "Cost model per phase: seconds ≈ a + b·rows" in result.output
-    assert "recompute (2 workers)" in result.output
+    assert "recompute (2 workers)" in result.output and "recompute re-run (1 worker)" in result.output
     assert "Projected for the database: 300 tasks" in result.output
     report = json.loads((tmp_path / "bench.json").read_text())
     phases = {(m["phase"], m["tasks"], m["workers"]) for m in report["measurements"]}
@@ -56,7 +56,7 @@ def test_the_model_is_a_least_squares_line():
     b, a = np.polyfit([r for r, _ in sizes], [s for _, s in sizes], 1)
     assert (model.a, model.b) == pytest.approx((a, b))
     assert model.rms > 0
-    night = project({"migrate-tasks": model}, {"tasks": 10_000}, [1])[1]
+    night = project({model.series: model}, {"tasks": 10_000}, [1])[1]
     assert night["migrate-tasks"] == pytest.approx(a + b * 10_000)
     assert night["night run"] == pytest.approx(2 * night["migrate-tasks"])  # the dry run does it twice
 
@@ -69,3 +69,15 @@ def test_a_scratch_database_never_replaces_an_existing_one(pg, monkeypatch):
                 pass
         assert "partcost_bench_4242_x" in databases(pg)
     assert "partcost_bench_4242_x" not in databases(pg)
+
+
+def test_the_projection_uses_each_worker_count_s_own_recompute_model():
+    measurements = [Measurement("recompute", tasks, workers, tasks * 5, seconds, 1.0)
+                    for workers, per_timer in ((1, 0.002), (2, 0.001))
+                    for tasks in (100, 200)
+                    for seconds in [1 + per_timer * tasks * 5]]
+
+    projection = project(fit(measurements), {"timers": 1_000_000}, [1, 2])
+
+    assert projection[1]["recompute"] == pytest.approx(1 + 0.002 * 1_000_000)
+    assert projection[2]["recompute"] == pytest.approx(1 + 0.001 * 1_000_000)
