@@ -233,7 +233,8 @@ def _back_to_copied_costs(conn) -> None:
 
 
 def fit(measurements: List[Measurement]) -> Dict[str, Model]:
-    """One least-squares line per phase (and worker count) over the sizes."""
+    """One least-squares line per phase (and worker count) over the sizes; the slope is never
+    negative."""
     models = {}
     for series in dict.fromkeys(m.series for m in measurements):
         points = [m for m in measurements if m.series == series]
@@ -241,6 +242,8 @@ def fit(measurements: List[Measurement]) -> Dict[str, Model]:
         seconds = np.array([m.seconds for m in points])
         design = np.column_stack([np.ones_like(rows), rows])
         (a, b), *_ = np.linalg.lstsq(design, seconds, rcond=None)
+        if b < 0:  # noise on a flat phase: no row makes a phase faster, so a level line instead
+            a, b = seconds.mean(), 0.0
         rms = float(np.sqrt(np.mean((design @ [a, b] - seconds) ** 2))) if len(points) > 2 else None
         first = points[0]
         models[series] = Model(series, first.phase, first.workers, ROWS_OF[first.phase], float(a), float(b),

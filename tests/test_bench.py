@@ -81,3 +81,12 @@ def test_the_projection_uses_each_worker_count_s_own_recompute_model():
 
     assert projection[1]["recompute"] == pytest.approx(1 + 0.002 * 1_000_000)
     assert projection[2]["recompute"] == pytest.approx(1 + 0.001 * 1_000_000)
+
+
+def test_a_falling_line_from_noise_becomes_a_level_one():
+    measurements = [Measurement("drift", rows, None, rows, seconds, 1.0)
+                    for rows, seconds in ((1000, 0.5), (2000, 0.4), (4000, 0.3))]
+
+    model = fit(measurements)["drift"]
+
+    assert (model.a, model.b) == (pytest.approx(0.4), 0.0)
