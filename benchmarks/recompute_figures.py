@@ -13,19 +13,17 @@ Nothing here asserts a speed: the figures are for people (and the closing notes)
 
 import argparse
 import io
-import os
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 
 import psutil
-import psycopg2
 
 from benchmarks.baseline_service import run_baseline
 from engine import schema
+from engine.bench import embedded_admin_dsn, scratch_database, tree_rss
 from engine.db import connection, sql_file
-from engine.embedded import EmbeddedServer
 from engine.migrate_tasks import migrate_tasks
 from engine.seed import SeedOptions, seed
 
@@ -46,33 +44,19 @@ def stopwatch(figures: dict, name: str):
     figures[name] = time.perf_counter() - started
 
 
-def scratch_database(admin_dsn: str, tasks: int, timers_per_task: int) -> str:
-    """A fresh database with the layout, seeded and migrated; returns its DSN."""
-    name = f"partcost_bench_{os.getpid()}"
-    admin = psycopg2.connect(admin_dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    dsn = psycopg2.extensions.make_dsn(admin_dsn, dbname=name)
-    with connection(dsn) as conn:
-        schema.create(conn)
-        seed(conn, SeedOptions(tasks=tasks, timers_per_task=timers_per_task))
-        for _ in migrate_tasks(conn):
-            pass
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute("VACUUM ANALYZE")
-    return dsn
-
-
-def drop_database(admin_dsn: str, dsn: str) -> None:
-    admin = psycopg2.connect(admin_dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{psycopg2.extensions.parse_dsn(dsn)["dbname"]}" WITH (FORCE)')
-    admin.close()
+@contextmanager
+def migrated_scratch_database(admin_dsn: str, tasks: int, timers_per_task: int):
+    """A scratch database (engine.bench) with the layout, seeded and migrated; yields its DSN."""
+    with scratch_database(admin_dsn, "figures") as dsn:
+        with connection(dsn) as conn:
+            schema.create(conn)
+            seed(conn, SeedOptions(tasks=tasks, timers_per_task=timers_per_task))
+            for _ in migrate_tasks(conn):
+                pass
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+        yield dsn
 
 
 def empty_cost_tables(dsn: str) -> None:
@@ -140,8 +124,7 @@ def peak_memory(dsn: str, workers: int) -> tuple:
     peak = 0
     while process.poll() is None:
         try:
-            tree = [process] + process.children(recursive=True)
-            peak = max(peak, sum(p.memory_info().rss for p in tree))
+            peak = max(peak, tree_rss(process))
         except psutil.NoSuchProcess:
             pass
         time.sleep(0.05)
@@ -173,27 +156,21 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--timers-per-task", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--admin-dsn", help="a server to make the scratch database on (default: embedded)")
+    parser.add_argument("--admin-dsn", help="a server to make the scratch database on (default: the embedded one"
+                                            " in $PARTCOST_HOME)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the (slow) per-part baseline")
     parser.add_argument("--memory", action="store_true", help="report peak memory instead of the timings")
     args = parser.parse_args()
 
-    server = None
-    if not args.admin_dsn:
-        server = EmbeddedServer(os.path.abspath(".partcost-bench/pgdata"))
-        server.start()
-    admin = args.admin_dsn or server.url("postgres")
+    admin = args.admin_dsn or embedded_admin_dsn()
     print(f"building a scratch database: {args.tasks:,} tasks × {args.timers_per_task} timers ...", flush=True)
-    dsn = scratch_database(admin, args.tasks, args.timers_per_task)
-    try:
+    with migrated_scratch_database(admin, args.tasks, args.timers_per_task) as dsn:
         counts = database_counts(dsn)
         if args.memory:
             seconds, mib = peak_memory(dsn, args.workers)
             print(f"{counts['timers']:,} timers, {args.workers} workers: {seconds:.1f} s, peak memory {mib:,.0f} MiB")
         else:
             report(measure(dsn, args.workers, not args.no_baseline), counts)
-    finally:
-        drop_database(admin, dsn)
 
 
 if __name__ == "__main__":

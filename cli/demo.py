@@ -5,6 +5,7 @@ import time
 import click
 
 from cli.app import partcost
+from cli.night_run import run_and_report
 from cli.seeding import print_counts
 from engine import demo
 
@@ -17,13 +18,18 @@ def demo_command(ctx, tasks):
     """Run the night on a fresh embedded database (wipes it).
 
     Drops and recreates the embedded `partcost` database, creates the schema, seeds it and runs
-    the night's stages, then reports each step's time and every table's row count."""
+    `night-run --yes` on it (backup and reports in $PARTCOST_HOME), then reports each step's time
+    and every table's row count."""
     started = time.perf_counter()
 
     def report_step(name, seconds, summary):
         click.echo(f"  {name:<16} {seconds:6.1f} s" + (f"   {summary}" if summary else ""))
 
-    counts = demo.run(ctx.obj.choice, tasks, on_step=report_step)
+    def run_night(dsn, options, report_dir):
+        click.echo("  night run:")
+        return run_and_report(dsn, options, report_dir, yes=True)
+
+    counts = demo.run(ctx.obj.choice, tasks, on_step=report_step, run_night=run_night)
     click.echo("rows per table:")
     print_counts(counts)
     click.echo(f"demo finished in {time.perf_counter() - started:.1f} s")

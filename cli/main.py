@@ -2,7 +2,7 @@
 
 from cli import app
 from cli.app import partcost
-from cli import database, demo, migration, recompute, seeding  # noqa: F401  (each module registers its commands)
+from cli import bench, database, demo, migration, night_run, recompute, seeding  # noqa: F401  (each module registers its commands)
 
 
 def main() -> None:

@@ -1,10 +1,9 @@
 """The one-command demo: a fresh embedded database, the production layout, realistic data, then
-the night's stages that exist so far.
+the whole night as ``partcost night-run --yes`` runs it (backup and reports in $PARTCOST_HOME).
 
-The demo is a list of named steps run in order, so wiring in another stage is one line in
-``demo_steps``. It only ever runs on the embedded server, because its first step wipes the database."""
+The demo is a list of named steps run in order. It only ever runs on the embedded server, because
+its first step wipes the database."""
 
-import os
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from engine.db import connection, sql_file
 from engine.dsn import DatabaseChoice, partcost_home
 from engine.embedded import server_for_home
 from engine.errors import PartcostError
+from engine.night_report import check_report_dir, write_reports
+from engine.night_run import NightRun, Options as NightRunOptions, night_run
 from engine.seed import SeedOptions, seed
 
 DEFAULT_TASKS = 2000
@@ -26,6 +27,7 @@ class Demo:
 
     dsn: str
     tasks: int
+    run_night: Callable[[str, NightRunOptions, Path], NightRun]
     seed_counts: dict = field(default_factory=dict)
 
 
@@ -39,10 +41,7 @@ def demo_steps() -> List[Step]:
     return [
         Step("schema create", _create_schema),
         Step("seed", _seed),
-        Step("migrate-tasks", _migrate_tasks),
-        Step("migrate-costs", _migrate_costs),
-        Step("validate", _validate),
-        Step("recompute", _recompute),
+        Step("night run", _night_run),
     ]
 
 
@@ -53,16 +52,25 @@ def require_embedded(choice: DatabaseChoice) -> None:
             f"named by {choice.source} (unset it, or use `partcost seed` on a database you own)")
 
 
+def quiet_night(dsn: str, options: NightRunOptions, report_dir: Path) -> NightRun:
+    """The night run without printing; reports written all the same."""
+    night = night_run(dsn, options, confirm=lambda summary: True)
+    write_reports(night, report_dir)
+    return night
+
+
 def run(choice: DatabaseChoice, tasks: int = DEFAULT_TASKS,
-        on_step: Callable[[str, float, Optional[str]], None] = lambda *_: None) -> dict:
+        on_step: Callable[[str, float, Optional[str]], None] = lambda *_: None,
+        run_night: Callable[[str, NightRunOptions, Path], NightRun] = quiet_night) -> dict:
     """Recreate the embedded ``partcost`` database and run every step on it, calling
-    ``on_step(name, seconds, summary)`` after each. Returns the row count of every table."""
+    ``on_step(name, seconds, summary)`` after each; ``run_night(dsn, options, report_dir)`` runs the
+    night (the CLI's prints as it goes). Returns the row count of every table."""
     require_embedded(choice)
     started = time.perf_counter()
     server = server_for_home(partcost_home())
     server.recreate_database()
     on_step("fresh database", time.perf_counter() - started, server.url())
-    demo = Demo(dsn=server.url(), tasks=tasks)
+    demo = Demo(dsn=server.url(), tasks=tasks, run_night=run_night)
     for step in demo_steps():
         started = time.perf_counter()
         summary = step.run(demo)
@@ -87,34 +95,12 @@ def _seed(demo: Demo) -> str:
     return f"{demo.seed_counts['machining_task']:,} tasks, {demo.seed_counts['tasks_timer']:,} timers"
 
 
-def _migrate_tasks(demo: Demo) -> str:
-    from engine.migrate_tasks import migrate_tasks
-    with connection(demo.dsn) as conn:
-        batches = list(migrate_tasks(conn))
-    migrated = sum(len(b.migrated) for b in batches)
-    failed = sum(len(b.failed) for b in batches)
-    return f"{migrated:,} migrated, {sum(b.skipped for b in batches):,} skipped, {failed:,} failed"
-
-
-def _migrate_costs(demo: Demo) -> str:
-    from engine.migrate_costs import migrate_costs
-    with connection(demo.dsn) as conn:
-        parts, users = migrate_costs(conn)
-    return f"{parts.migrated:,} part and {users.migrated:,} per-user cost rows copied"
-
-
-def _validate(demo: Demo) -> str:
-    from engine.validate import validate
-    with connection(demo.dsn) as conn:
-        report = validate(conn)
-    return "VALIDATION PASSED" if report.passed else f"VALIDATION FAILED: {'; '.join(report.errors)}"
-
-
-def _recompute(demo: Demo) -> str:
-    from engine.recompute import DEFAULT_STOP_FILE, recompute_all
-    from engine.split import WorkCalendar
-    summary = recompute_all(demo.dsn, WorkCalendar.parse(), workers=os.cpu_count() or 1,
-                            stop_file=Path(DEFAULT_STOP_FILE))
-    if summary.exit_code:
-        raise PartcostError(f"recompute did not complete: {summary.failed[:3]}")
-    return f"{summary.successful:,} parts costed, {summary.counts.inserted:,} rows written"
+def _night_run(demo: Demo) -> str:
+    home = partcost_home()
+    backups, reports = home / "backups", home / "reports"
+    backups.mkdir(parents=True, exist_ok=True)
+    check_report_dir(reports)
+    night = demo.run_night(demo.dsn, NightRunOptions(backup_dir=backups), reports)
+    if night.failure:
+        raise PartcostError(f"the night run stopped at {night.failed_phase}: {night.failure.why}")
+    return f"complete; backup and reports in {home}"

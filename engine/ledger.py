@@ -44,15 +44,22 @@ def start_run(conn, partitions: int, options: dict) -> Run:
     return run
 
 
+def last_run(conn) -> Optional[Run]:
+    """The latest full run, whatever its status (None when none ran or there is no ledger yet)."""
+    row = None
+    with conn.cursor() as cur:
+        cur.execute(sql_file("ledger_exists"))
+        if cur.fetchone()[0]:
+            cur.execute(sql_file("ledger_last_run"))
+            row = cur.fetchone()
+    conn.rollback()
+    return Run(*row) if row else None
+
+
 def unfinished_run(conn) -> Optional[Run]:
     """The latest full run, if it did not complete (cancelled, crashed or failed)."""
-    with conn.cursor() as cur:
-        cur.execute(sql_file("ledger_last_run"))
-        row = cur.fetchone()
-    conn.rollback()
-    if row is None or row[3] == "complete":
-        return None
-    return Run(*row)
+    run = last_run(conn)
+    return None if run is None or run.status == "complete" else run
 
 
 def committed_partitions(conn, run: Run) -> set:

@@ -1,13 +1,16 @@
--- Checks 5-6 and the totals check: old cost rows against the migrated parts' cost rows.
+-- Checks 5-6 and the totals check: old cost rows against the migrated parts' cost rows
+-- (old rows of %(excluded)s tasks, known not to migrate, left out).
 WITH old_totals AS (
     SELECT c.*, p.key AS part_key FROM machining_jobcostagg AS c
     LEFT JOIN tasks_part AS p ON p.task_key = c.task_id
+    WHERE c.task_id <> ALL(%(excluded)s::text[])
 ), new_totals AS (
     SELECT c.* FROM tasks_partcostagg AS c
     JOIN tasks_part AS p ON p.key = c.part_id AND p.task_key IS NOT NULL
 ), old_users AS (
     SELECT c.*, p.key AS part_key FROM machining_jobcostagguser AS c
     LEFT JOIN tasks_part AS p ON p.task_key = c.task_id
+    WHERE c.task_id <> ALL(%(excluded)s::text[])
 ), new_users AS (
     SELECT c.* FROM tasks_partcostaguser AS c
     JOIN tasks_part AS p ON p.key = c.part_id AND p.task_key IS NOT NULL

@@ -10,7 +10,8 @@ WITH migrated AS (
 SELECT (SELECT count(*) FROM machining_task) AS tasks,
        (SELECT count(*) FROM migrated) AS parts,
        (SELECT count(*) FROM machining_task AS t
-        WHERE NOT EXISTS (SELECT 1 FROM tasks_part AS p WHERE p.task_key = t.key)) AS tasks_without_part,
+        WHERE NOT EXISTS (SELECT 1 FROM tasks_part AS p WHERE p.task_key = t.key)
+          AND t.key <> ALL(%(excluded)s::text[])) AS tasks_without_part,
        (SELECT coalesce(sum(operations), 0)::bigint FROM migrated) AS operations,
        (SELECT count(*) FROM migrated WHERE operations = 0) AS parts_without_operation,
        (SELECT count(*) FROM migrated WHERE operations <> 1) AS parts_without_exactly_one,

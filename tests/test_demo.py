@@ -44,6 +44,10 @@ def test_demo_runs_on_a_fresh_embedded_database(partcost_home):
     assert first.exit_code == 0, first.output
     assert "schema create" in first.output and "seed" in first.output
     assert "150 tasks" in first.output
+    assert "NIGHT RUN COMPLETE" in first.output
+    assert "[x] Cost calculations run successfully" in first.output
+    assert len(list((partcost_home / "reports").glob("night-run-*.json"))) == 1
+    assert len(list((partcost_home / "backups").glob("backup_migration_*.dump"))) == 1
     assert "demo finished in" in first.output
     # A second run starts again from an empty database instead of failing on the first one's rows.
     second = runner.invoke(partcost, ["demo", "--tasks", "120"])

@@ -1,0 +1,101 @@
+"""``partcost night-run``: the whole runbook in one command (engine/night_run.py does the work)."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from cli.app import partcost, pass_session
+from cli.recompute import calendar_options, workers_option
+from engine.errors import PartcostError
+from engine.night_report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
+from engine.night_run import Options, night_run
+from engine.recompute import DEFAULT_STOP_FILE, check_workers
+from engine.split import WorkCalendar
+
+DEFAULT_REPORT_DIR = Path("partcost-reports")
+SHOWN_DRIFT = 5
+EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or preflight not ready), "
+              "3 recompute stopped (run again to resume).")
+
+
+@partcost.command("night-run", epilog=EXIT_CODES)
+@workers_option
+@click.option("--backup-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the backup before the migration goes.  [default: .]")
+@click.option("--skip-backup", is_flag=True, help="Take no backup (you have your own).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation after the dry run.")
+@click.option("--report-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_REPORT_DIR,
+              show_default=True, help="Where the Markdown and JSON reports go.")
+@click.option("--accept-failed-tasks", is_flag=True,
+              help="Go on when some tasks cannot migrate (they are listed in the report).")
+@click.option("--allow-active-timers", is_flag=True, help="Do not count running timers as a blocker.")
+@click.option("--allow-connections", is_flag=True, help="Do not count other sessions as a blocker.")
+@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+              show_default=True, help="Stop the recompute gracefully once this file appears.")
+@calendar_options
+@pass_session
+def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir, accept_failed_tasks,
+                      allow_active_timers, allow_connections, stop_file, timezone_name, work_window):
+    """The runbook in one go: preflight, backup, schema upgrade, migrate-tasks (dry run first),
+    migrate-costs, validate, recompute, drift report.
+
+    Stops at the first phase that fails and says what to do next. Run it again after fixing the
+    cause: finished phases are detected and not redone, an interrupted recompute resumes."""
+    check_workers(workers)
+    if skip_backup and backup_dir:
+        raise PartcostError("--backup-dir and --skip-backup contradict each other: choose one")
+    report_dir = check_report_dir(report_dir)
+    if not yes and not sys.stdin.isatty():
+        raise PartcostError("night-run asks for confirmation after the dry run and there is no terminal "
+                            "to ask on: pass --yes")
+    options = Options(workers=workers, backup_dir=None if skip_backup else backup_dir or Path("."),
+                      accept_failed_tasks=accept_failed_tasks, allow_active_timers=allow_active_timers,
+                      allow_connections=allow_connections, stop_file=stop_file,
+                      calendar=WorkCalendar.parse(timezone_name, work_window))
+    night = run_and_report(session.dsn, options, report_dir, yes)
+    sys.exit(night.exit_code)
+
+
+def run_and_report(dsn: str, options: Options, report_dir: Path, yes: bool):
+    """Run the night, print each phase and the checklist, write the reports (the demo uses it too)."""
+    confirm = (lambda summary: True) if yes else (
+        lambda summary: click.confirm("Go on with the migration?", default=False))
+    night = night_run(dsn, options, confirm, say=lambda line: click.echo(f"   {line}"), on_phase=_echo_phase)
+    echo_checklist(night)
+    md, js = write_reports(night, report_dir)
+    click.echo(f"Reports: {md} and {js}")
+    return night
+
+
+def _echo_phase(phase) -> None:
+    mark = {"failed": "✗", "cancelled": "■", "skipped": "-"}.get(phase.status, "✓")
+    status = "" if phase.status in ("done", "failed") else f" [{phase.status}]"
+    click.echo(f"{mark} {phase.name}{status}: {phase.summary} ({phase.seconds:.1f} s)")
+
+
+def echo_checklist(night) -> None:
+    click.echo("")
+    if night.failure:
+        click.echo(f"NIGHT RUN STOPPED at {night.failed_phase}: {night.failure.why}")
+        click.echo(f"Next: {night.failure.next_step}")
+    else:
+        click.echo("NIGHT RUN COMPLETE")
+    click.echo("")
+    click.echo("Success criteria (measured):")
+    for item in checklist(night):
+        if item.text not in FOR_THE_OPERATOR:
+            click.echo(f"  {MARKS[item.state]} {item.text} — {item.evidence}")
+    click.echo("For the operator (partcost cannot check these):")
+    for text in FOR_THE_OPERATOR:
+        click.echo(f"  [ ] {text}")
+    if night.drift and night.drift.largest:
+        click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; "
+                   f"the {len(night.drift.largest)} largest are in the report):")
+        for d in night.drift.largest[:SHOWN_DRIFT]:
+            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} "
+                       f"({d.difference:+,.2f})")
+
+
+def _money(value) -> str:
+    return "none" if value is None else f"{value:,.2f}"
