@@ -70,11 +70,20 @@ def committed_partitions(conn, run: Run) -> set:
     return done
 
 
-def mark_partition(conn, run_id: int, partition: int, parts: int, failed: list) -> None:
+def mark_partition(conn, run_id: int, partition: int, parts: int, failed: list,
+                   fingerprint: Optional[str] = None) -> None:
     """Record a partition as committed: call inside the partition's own transaction."""
     with conn.cursor() as cur:
         cur.execute(sql_file("ledger_mark_partition"), {
-            "run_id": run_id, "partition": partition, "parts": parts, "failed": json.dumps(failed)})
+            "run_id": run_id, "partition": partition, "parts": parts, "failed": json.dumps(failed),
+            "fingerprint": fingerprint})
+
+
+def last_fingerprint(conn, partitions: int, partition: int) -> Optional[str]:
+    with conn.cursor() as cur:
+        cur.execute(sql_file("ledger_last_fingerprint"), {"partitions": partitions, "partition": partition})
+        row = cur.fetchone()
+    return row[0] if row else None
 
 
 def finish_run(conn, run: Run, status: str) -> None:

@@ -18,9 +18,13 @@ import numpy as np
 import polars as pl
 from psycopg2.sql import SQL, Identifier
 
+from engine.aggregate import VALUE_COLUMNS, as_text
 from engine.db import content_type_id, copy_in, missing_columns, require_columns, sql_file
 from engine.errors import PartcostError
+from engine.load import load_prices, load_user_ids
 from engine.schema import COST_TABLES, WRONG_DATABASE_HINT
+from engine.split import WorkCalendar
+from engine.worker import compute_costs
 
 TIME_ZONE = "Europe/Istanbul"
 FIRST_DAY = date(2023, 1, 2)      # a Monday: about two years of shop-floor history…
@@ -56,7 +60,6 @@ SHIFT_SHAPES = {
     "night": (0.04, 1410, 10, 1890, 10),         # 23:30 – 07:30 next day
     "interruption": (0.08, 720, 120, 0, 0),      # a few minutes at any time of the day
 }
-WORKING_SHAPES = ("day", "morning", "afternoon", "interruption")  # the plausible "ww" of old rows
 # The odd ones, as a share of all timers (at least two of each).
 SPECIAL_SHARES = {"multi-day": 0.002, "zero-length": 0.002, "reversed": 0.001}
 
@@ -118,10 +121,10 @@ def seed(conn, options: SeedOptions) -> dict:
     with _indexes_and_foreign_keys_built_after_load(conn, list(SEED_TABLES) + list(COST_TABLES)):
         tables.write("auth_user", _workers(options.workers))
         user_ids = _user_ids(conn, options.workers)
-        _seed_tasks(rng, tables, options, user_ids)
-        _seed_native_parts(rng, tables, options, user_ids, has_part_costs)
         tables.write("users_wagerate", _wages(rng, user_ids))
         tables.write("core_currencyratesnapshot", _fx_snapshots(rng))
+        _seed_tasks(rng, tables, options, user_ids)
+        _seed_native_parts(rng, tables, options, user_ids, has_part_costs)
     conn.commit()
     return tables.written
 
@@ -172,7 +175,7 @@ def _seed_tasks(rng, tables: _Tables, options: SeedOptions, user_ids: np.ndarray
     timers = _stop_all_but(rng, timers, options.active_timers)
     task_type = content_type_id(tables.conn, "machining", "task")
     tables.write("tasks_timer", _timer_rows(rng, timers, tasks["key"], task_type))
-    agg, per_user = _cost_rows(rng, timers, tasks, "task_id")
+    agg, per_user = _cost_rows(rng, tables.conn, timers, tasks, "task_id")
     tables.write("machining_jobcostagg", agg)
     tables.write("machining_jobcostagguser", per_user)
 
@@ -190,7 +193,7 @@ def _seed_native_parts(rng, tables: _Tables, options: SeedOptions, user_ids: np.
     tables.write("tasks_timer", _timer_rows(rng, timers, operations["key"], operation_type))
     if has_part_costs:
         timers_by_part = timers.with_columns(target=operations["part"].gather(timers["target"]))
-        agg, per_user = _cost_rows(rng, timers_by_part, parts, "part_id")
+        agg, per_user = _cost_rows(rng, tables.conn, timers_by_part, parts, "part_id")
         tables.write("tasks_partcostagg", agg)
         tables.write("tasks_partcostaguser", per_user)
         tables.write("tasks_partcostrecalcqueue", _recalc_queue(rng, parts))
@@ -403,43 +406,29 @@ def _timer_rows(rng, timers: pl.DataFrame, keys: pl.Series, content_type: int) -
     })
 
 
-def _cost_rows(rng, timers: pl.DataFrame, targets: pl.DataFrame, key_column: str):
-    """Old-style cost rows (per target and per target and worker) for most targets with timers:
-    plausible, not exact — the recompute replaces them — and some deliberately stale."""
-    hours = (pl.col("finish_ms") - pl.col("start_ms")).clip(lower_bound=0) / 3_600_000
-    rate = 2.5 + (pl.col("user_id") % 17) * 0.25  # EUR per hour
-    bucket = (pl.when(pl.col("sunday")).then(pl.lit("su"))
-              .when(pl.col("shape").is_in(WORKING_SHAPES)).then(pl.lit("ww")).otherwise(pl.lit("ah")))
-    multiplier = pl.when(bucket == "su").then(2.0).when(bucket == "ah").then(1.5).otherwise(1.0)
-    costed = timers.filter(pl.col("finish_ms").is_not_null()).with_columns(
-        hours=hours, cost=hours * rate * multiplier, bucket=bucket)
-    per_user = costed.group_by("target", "user_id").agg(
-        *(pl.col(v).filter(pl.col("bucket") == b).sum().alias(f"{v}_{b}")
-          for v in ("hours", "cost") for b in ("ww", "ah", "su")),
-        last_ms=pl.col("finish_ms").max(),
-    ).sort("target", "user_id")
-
-    targets_with_timers = per_user["target"].unique().sort().to_numpy()
-    kept = targets_with_timers[rng.random(len(targets_with_timers)) < 0.92]
+def _cost_rows(rng, conn, timers: pl.DataFrame, targets: pl.DataFrame, key_column: str):
+    """Old cost rows (per target, and per target and worker) for about 92% of the targets with
+    timers, priced by the rules with the seeded wages and FX — the recompute's own computation, so
+    the night's drift report shows what a real database shows: most old numbers agree to the cent,
+    and the 5% deliberately left stale (20% low, as if later timers were never costed) do not."""
+    finished = timers.filter(pl.col("finish_ms").is_not_null())
+    costed_timers = finished.select(part_id=targets["key"].gather(finished["target"]), user_id="user_id",
+                                    start_ms="start_ms", finish_ms="finish_ms")
+    part_rows, user_rows, _ = compute_costs(costed_timers, targets.select(part_id="key", job_no="job_no"),
+                                            load_prices(conn), WorkCalendar(), load_user_ids(conn))
+    keys = part_rows["part_id"].to_numpy()
+    kept = keys[rng.random(len(keys)) < 0.92]
     stale = kept[rng.random(len(kept)) < 0.05]
-    per_user = per_user.filter(np.isin(per_user["target"].to_numpy(), kept))
-    per_user = per_user.with_columns(stale_factor=np.where(np.isin(per_user["target"].to_numpy(), stale), 0.8, 1.0))
-    values = [f"{v}_{b}" for v in ("hours", "cost") for b in ("ww", "ah", "su")]
-    per_user = per_user.with_columns(pl.col(values) * pl.col("stale_factor"))
-    agg = per_user.group_by("target").agg(pl.col(values).sum(), pl.col("last_ms").max()).sort("target")
+    updated_at = pl.lit(CUT_OVER).cast(pl.Datetime("us", "UTC"))
 
-    def finished(frame):
-        job_no = targets["job_no"].gather(frame["target"]).fill_null("")
-        return frame.with_columns(
-            pl.Series(key_column, targets["key"].gather(frame["target"])),
-            job_no_cached=job_no, currency=pl.lit("EUR"),
-            *(pl.col(f"hours_{b}").round(2).cast(pl.Decimal(12, 2)) for b in ("ww", "ah", "su")),
-            *(pl.col(f"cost_{b}").round(2).cast(pl.Decimal(16, 2)) for b in ("ww", "ah", "su")),
-            total_cost=(pl.col("cost_ww") + pl.col("cost_ah") + pl.col("cost_su")).round(2).cast(pl.Decimal(16, 2)),
-            updated_at=pl.from_epoch(pl.col("last_ms") + 3_600_000, time_unit="ms").dt.replace_time_zone("UTC"),
-        ).drop("target", "last_ms", "stale_factor", strict=False)
+    def old(rows: pl.DataFrame) -> pl.DataFrame:
+        rows = rows.filter(pl.col("part_id").is_in(kept))
+        made_stale = pl.col("part_id").is_in(stale)
+        return as_text(rows.with_columns(
+            pl.when(made_stale).then(pl.col(VALUE_COLUMNS) * 4 // 5).otherwise(pl.col(VALUE_COLUMNS)))
+        ).rename({"part_id": key_column}).with_columns(updated_at=updated_at)
 
-    return finished(agg), finished(per_user)
+    return old(part_rows), old(user_rows)
 
 
 def _native_parts(rng, options: SeedOptions, user_ids: np.ndarray):

@@ -21,6 +21,37 @@ from engine.split import WorkCalendar, split_timers
 from engine.write import WriteCounts, write_cost_rows
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.sql
+# Part of every partition fingerprint: change it whenever the computation changes, so that no
+# partition is skipped on the strength of a fingerprint recorded by the old computation.
+COMPUTATION_VERSION = "partcost-costing-1"
+
+
+@dataclass
+class Fingerprint:
+    """A partition's inputs (sql/inputs_fingerprint.sql) and stored cost rows
+    (sql/results_fingerprint.sql) as row counts and xmin sums, to skip partitions nothing touched."""
+
+    inputs: tuple
+    part_rows: int = 0
+    part_xmin: int = 0
+    user_rows: int = 0
+    user_xmin: int = 0
+
+    @classmethod
+    def of_loaded(cls, timers: pl.DataFrame, parts: pl.DataFrame) -> "Fingerprint":
+        """The inputs figures of sql/inputs_fingerprint.sql, from the rows a worker loaded."""
+        return cls((timers.height, timers["timer_xmin"].sum(), timers["operation_xmin"].sum(),
+                    f"{parts.height}:{parts['part_xmin'].sum()}"))
+
+    def with_results(self, row: tuple) -> "Fingerprint":
+        return Fingerprint(self.inputs, *row)
+
+    @property
+    def results_text(self) -> str:
+        return f"{self.part_rows}:{self.part_xmin} {self.user_rows}:{self.user_xmin}"
+
+    def text(self, context: str) -> str:
+        return f"{context} | {' '.join(map(str, self.inputs))} | {self.results_text}"
 
 
 @dataclass
@@ -70,7 +101,17 @@ class Worker:
         self.operation_ct = operation_content_type(self.conn)
         self.prices = load_prices(self.conn)
         self.known_users = load_user_ids(self.conn)
+        self.context = self._context()
         self.conn.commit()
+
+    def _context(self) -> str:
+        """What besides a partition's own rows decides them: the computation, the calendar, the
+        content type, and the whole-database inputs as loaded at this worker's start."""
+        with self.conn.cursor() as cur:
+            cur.execute(sql_file("prices_fingerprint"))
+            prices = cur.fetchone()[0]
+        return " ".join((COMPUTATION_VERSION, self.calendar.timezone, f"{self.calendar.window_start}",
+                         f"{self.calendar.window_end}", str(self.operation_ct), prices))
 
     def close(self) -> None:
         self.conn.close()
@@ -94,9 +135,18 @@ class Worker:
                    watch: Stopwatch) -> ScopeResult:
         with watch("lock"):
             self._lock(scope)
+        if run_id is not None:
+            with watch("fingerprint"):
+                unchanged = self._unchanged_since_last_run(scope)
+            if unchanged:
+                ledger.mark_partition(self.conn, run_id, scope.partition, unchanged.part_rows, [],
+                                      unchanged.text(self.context))
+                return ScopeResult(scope, parts=unchanged.part_rows,
+                                   counts=WriteCounts(unchanged=unchanged.part_rows + unchanged.user_rows))
         with watch("load"):
             timers = load_timers(self.conn, self.operation_ct, scope)
             parts = load_parts(self.conn, scope)
+        inputs = Fingerprint.of_loaded(timers, parts)
         with watch("compute"):
             part_rows, user_rows, failed = compute_costs(timers, parts, self.prices, self.calendar, self.known_users)
         with watch("load stored"):
@@ -106,10 +156,29 @@ class Worker:
             counts = write_cost_rows(self.conn, part_rows, user_rows, stored_parts, stored_users)
         failed_list = failed.rows()
         if run_id is not None:
-            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list)
+            with watch("fingerprint"):
+                fingerprint = None if failed_list else inputs.with_results(self._results(scope)).text(self.context)
+            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, fingerprint)
         if before_commit is not None:
             before_commit(self.conn)
         return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=counts)
+
+    def _unchanged_since_last_run(self, scope: Scope) -> Optional[Fingerprint]:
+        """The partition's fingerprint if it equals the one the last run recorded: then nothing its
+        rows depend on, nor the rows themselves, changed, and a recompute would write them again."""
+        recorded = ledger.last_fingerprint(self.conn, scope.partitions, scope.partition)
+        results = self._results(scope)
+        if recorded is None or not recorded.endswith(f" | {Fingerprint((), *results).results_text}"):
+            return None  # the cheap half differs already: no need to read the timers
+        with self.conn.cursor() as cur:
+            cur.execute(sql_file("inputs_fingerprint"), {**scope.params(), "operation_ct": self.operation_ct})
+            fingerprint = Fingerprint(cur.fetchone(), *results)
+        return fingerprint if fingerprint.text(self.context) == recorded else None
+
+    def _results(self, scope: Scope) -> tuple:
+        with self.conn.cursor() as cur:
+            cur.execute(sql_file("results_fingerprint"), scope.params())
+            return cur.fetchone()
 
     def _lock(self, scope: Scope) -> None:
         with self.conn.cursor() as cur:

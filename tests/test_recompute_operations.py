@@ -5,6 +5,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import time as dt_time
 
 import psycopg2
 import pytest
@@ -16,6 +17,7 @@ from engine.recompute import RUN_LOCK, recompute_all
 from engine.split import WorkCalendar
 from engine.worker import Worker
 from tests.cost_checks import assert_no_half_written_part, cost_tables
+from tests.reference import Options, actual_outcome, expected_outcome
 
 CALENDAR = WorkCalendar.parse()
 
@@ -227,3 +229,25 @@ def test_a_fresh_partcost_process_gives_the_same_rows(dsn, factory, conn):
     assert finished.returncode == 0, finished.stderr
     assert "RECOMPUTATION COMPLETE" in finished.stdout
     assert cost_tables(conn) == in_process
+
+
+def test_a_rerun_repairs_stored_rows_changed_or_deleted_behind_its_back(dsn, factory, conn):
+    """A re-run skips partitions whose inputs and rows are as the last run left them — so a cost
+    row edited or deleted by someone else must make its partition count as changed."""
+    run(dsn, "recompute", "--workers", "2")
+    exact = cost_tables(conn)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE tasks_partcostagg SET total_cost = total_cost + 1 WHERE part_id = 'PT-012'")
+        cur.execute("DELETE FROM tasks_partcostaguser WHERE part_id = 'PT-021'")
+    conn.commit()
+    result = run(dsn, "recompute", "--workers", "2")
+    assert "Rows: 2 inserted, 1 updated, 0 deleted" in result.output  # PT-021 has two workers
+    assert cost_tables(conn) == exact
+
+
+def test_a_rerun_with_another_work_window_recomputes_everything(dsn, factory, conn):
+    run(dsn, "recompute", "--workers", "1")
+    result = run(dsn, "recompute", "--workers", "1", "--work-window", "08:00-17:00")
+    assert "Rows: 0 inserted, 0 updated" not in result.output
+    with psycopg2.connect(dsn) as fresh:
+        assert actual_outcome(fresh) == expected_outcome(fresh, Options(work_start=dt_time(8, 0)))
