@@ -48,6 +48,8 @@ class PartcostGroup(click.Group):
             fail("database error: " + database_error_message(error, _known_dsn(ctx)), 2)
         except KeyboardInterrupt:
             fail("interrupted", 130)
+        except BrokenPipeError:  # e.g. `partcost recompute | head`: stop, work in flight rolls back
+            fail("the output was closed (broken pipe); stopped", 141)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as error:  # the last line of defence: one line, no traceback
