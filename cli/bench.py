@@ -82,9 +82,10 @@ def echo_tables(measurements) -> None:
 def echo_models(models) -> None:
     click.echo("Cost model per phase: seconds ≈ a + b·rows (least squares over the sizes)")
     for model in models.values():
-        error = "exact fit (2 sizes)" if model.rms is None else f"rms error {model.rms:.2f} s"
+        fit = (f"rms error {model.rms:.2f} s over {model.points} sizes" if model.rms is not None
+               else f"fitted exactly through {model.points} size{'s' if model.points != 1 else ''}: no error estimate")
         click.echo(f"  {model.series:<30} a = {model.a:7.2f} s   b = {model.b * 1e6:9.3f} s per million "
-                   f"{model.rows_of.replace('_', ' ')}   ({error}, {model.points} sizes)")
+                   f"{model.rows_of.replace('_', ' ')}   ({fit})")
 
 
 def echo_projection(projection, counts) -> None:
