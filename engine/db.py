@@ -112,7 +112,11 @@ def missing_columns(conn, required: Mapping[str, Iterable[str]]) -> list:
 
 
 def require_columns(conn, required: Mapping[str, Iterable[str]], hint: str) -> None:
-    missing = missing_columns(conn, required)
+    fail_if_missing(missing_columns(conn, required), hint)
+
+
+def fail_if_missing(missing: list, hint: str) -> None:
+    """One line naming what the database lacks (the first few), and what to do about it."""
     if missing:
         shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
         raise PartcostError(f"the database lacks {shown}; {hint}")

@@ -1,7 +1,7 @@
 """The production layout: create it (for tests, demos and benchmarks) or upgrade a real database
 to it (the runbook's Phase 2), and check that a database has what a command needs."""
 
-from engine.db import missing_columns, require_columns, sql_file
+from engine.db import fail_if_missing, missing_columns, require_columns, sql_file
 from engine.errors import PartcostError
 
 # What the runbook's Phase 2 adds, as (kind, name) in the order it adds them.
@@ -80,4 +80,4 @@ def require(conn, tables) -> None:
     missing = missing_columns(conn, tables)
     upgrade_names = {name for _, name in UPGRADE_ITEMS}
     only_phase2 = all(m in upgrade_names or m.split(".")[0] in upgrade_names for m in missing)
-    require_columns(conn, tables, UPGRADE_HINT if only_phase2 else WRONG_DATABASE_HINT)
+    fail_if_missing(missing, UPGRADE_HINT if only_phase2 else WRONG_DATABASE_HINT)
