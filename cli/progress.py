@@ -6,27 +6,35 @@ from contextlib import contextmanager
 import click
 
 
+class Progress:
+    """``advance(done_so_far, **fields)``: on a terminal (with a known ``total``) a bar; otherwise
+    ``line.format(done=…, total=…, **fields)`` each time another ``every`` units are done (and at the
+    end), as the runbook's logs show. ``total`` 0 means open-ended: lines only."""
+
+    def __init__(self, total: int, line: str, every: int = 100, label: str = ""):
+        self.total, self.line, self.every = total, line, every
+        self.shown = 0
+        self.bar = (click.progressbar(length=total, label=label or None, show_pos=True)
+                    if sys.stdout.isatty() and total > 0 else None)
+
+    def advance(self, done: int, **fields) -> None:
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+        elif done - self.shown >= self.every or (done == self.total and done != self.shown):
+            click.echo(self.line.format(done=done, total=self.total, **fields))
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
 @contextmanager
 def progress(total: int, line: str, every: int = 100, label: str = ""):
-    """Yield ``advance(done_so_far, **fields)``. Off a terminal, print
-    ``line.format(done=…, total=…, **fields)`` each time another ``every`` units are done (and at
-    the end), as the runbook's logs show."""
-    if sys.stdout.isatty() and total > 0:
-        with click.progressbar(length=total, label=label or None, show_pos=True) as bar:
-            state = {"done": 0}
-
-            def advance(done: int, **fields) -> None:
-                bar.update(done - state["done"])
-                state["done"] = done
-
-            yield advance
-        return
-
-    state = {"printed": 0}
-
-    def advance(done: int, **fields) -> None:
-        if done - state["printed"] >= every or (done == total and done != state["printed"]):
-            click.echo(line.format(done=done, total=total, **fields))
-            state["printed"] = done
-
-    yield advance
+    """Yield ``advance`` of a :class:`Progress`, finishing its bar on the way out."""
+    tracker = Progress(total, line, every, label)
+    try:
+        yield tracker.advance
+    finally:
+        tracker.close()

@@ -1,13 +1,13 @@
 """``partcost recompute``, ``partcost stop`` and ``partcost drain-queue``."""
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from cli import app
 from cli.app import partcost, pass_session
+from cli.progress import Progress
 from engine import queue
 from engine.recompute import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
 from engine.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
@@ -58,22 +58,20 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
 
 
 def _progress_printer(unit: str = "partitions"):
-    """A bar over the partitions on a terminal; the runbook's ``Progress:`` lines in a log (and for
-    the queue, whose length is open-ended)."""
-    state = {"bar": None, "shown": 0}
+    """Progress after every finished partition (their count is known once the run has planned
+    them); the queue's batches are open-ended, so they always get lines."""
+    state = {"results": 0}
 
     def show(summary) -> None:
-        if unit != "partitions" or not sys.stdout.isatty():
-            total = f"/{summary.partitions}" if unit == "partitions" else ""
-            click.echo(f"Progress: {summary.successful} parts processed... ({summary.partitions_done}{total} {unit})")
-            return
-        if state["bar"] is None:
-            state["bar"] = click.progressbar(length=summary.partitions, label="Recomputing partitions",
-                                             show_pos=True, show_eta=True)
-        state["bar"].update(summary.partitions_done - state["shown"])
-        state["shown"] = summary.partitions_done
-        if summary.partitions_done >= summary.partitions:
-            state["bar"].render_finish()
+        if "tracker" not in state:
+            total = summary.partitions if unit == "partitions" else 0
+            of_total = f"/{total}" if total else ""
+            state["tracker"] = Progress(total, f"Progress: {{parts}} parts processed... ({{finished}}{of_total} {unit})",
+                                        every=1, label="Recomputing partitions")
+        state["results"] += 1
+        state["tracker"].advance(state["results"], parts=summary.successful, finished=summary.partitions_done)
+        if state["results"] == summary.partitions and unit == "partitions":
+            state["tracker"].close()
 
     return show
 
