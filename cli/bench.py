@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from cli.app import partcost
+from cli.app import partcost, pass_session
 from engine import bench
 from engine.recompute import check_workers
 
@@ -30,8 +30,10 @@ def number_list(ctx, param, value: str):
 @click.option("--project-for-dsn", metavar="DSN",
               help="Read this database's row counts (read only) and project the night's time for it.")
 @click.option("--admin-dsn", metavar="DSN",
-              help="Make the scratch databases on this server (needs CREATEDB); default: the embedded one.")
-def bench_command(tasks, timers_per_task, worker_counts, out_dir, project_for_dsn, admin_dsn):
+              help="Make the scratch databases on this server (needs CREATEDB); default: the server of "
+                   "the database partcost was given (--dsn, $PARTCOST_DSN, $DATABASE_URL), else the embedded one.")
+@pass_session
+def bench_command(session, tasks, timers_per_task, worker_counts, out_dir, project_for_dsn, admin_dsn):
     """Time every phase of the night at several sizes and fit time ≈ a + b·rows per phase.
 
     Each size gets a fresh scratch database (seeded, dropped afterwards); existing data is never
@@ -41,7 +43,7 @@ def bench_command(tasks, timers_per_task, worker_counts, out_dir, project_for_ds
         check_workers(workers)
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = bench.read_only_row_counts(project_for_dsn) if project_for_dsn else None
-    admin = admin_dsn or bench.embedded_admin_dsn()
+    admin = admin_dsn or session.choice.dsn or bench.embedded_admin_dsn()
     measurements = []
     for size in tasks:
         click.echo(f"{size:,} tasks × {timers_per_task} timers: a scratch database ...")

@@ -22,7 +22,7 @@ import psycopg2
 from psycopg2 import sql
 
 from engine import schema
-from engine.db import connection, sql_file
+from engine.db import connect, connection, sql_file
 from engine.drift import drift
 from engine.dsn import partcost_home
 from engine.embedded import server_for_home
@@ -105,7 +105,7 @@ def scratch_database(admin_dsn: str, label: str) -> Iterator[str]:
 
 
 def _admin(admin_dsn: str, statement) -> None:
-    conn = psycopg2.connect(admin_dsn)
+    conn = connect(admin_dsn, "partcost bench")
     conn.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
     try:
         with conn.cursor() as cur:

@@ -27,8 +27,8 @@ def test_bench_prints_tables_and_model_and_writes_json(pg, dsn, tmp_path):
     conn.close()
     before = databases(pg)
 
-    result = CliRunner().invoke(partcost, [
-        "bench", "--tasks", "200,400", "--workers", "1,2", "--admin-dsn", pg.admin_dsn,
+    result = CliRunner().invoke(partcost, [  # scratch databases go on the server partcost was given
+        "--dsn", pg.admin_dsn, "bench", "--tasks", "200,400", "--workers", "1,2",
         "--out", str(tmp_path), "--project-for-dsn", dsn])
 
     assert result.exit_code == 0, result.output
