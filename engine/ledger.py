@@ -12,6 +12,9 @@ from engine.db import sql_file
 from engine.errors import PartcostError
 
 
+PARTITION_TABLE = "partcost_recompute_partition"
+
+
 @dataclass
 class Run:
     id: int

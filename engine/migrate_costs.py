@@ -9,8 +9,10 @@ from typing import List, Tuple
 
 from engine import schema
 from engine.db import sql_file
+from engine.references import ReferenceChecks
 
 NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
+WRITTEN_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 
 
 @dataclass
@@ -33,7 +35,9 @@ class CostCopy:
 def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
     """Copy both cost tables (or, with ``dry_run``, rehearse and roll back)."""
     schema.require(conn, schema.MIGRATION_TABLES)
+    checks = ReferenceChecks(conn, WRITTEN_TABLES)
     with conn.cursor() as cur:
+        checks.switch_triggers_off(cur)
         cur.execute(sql_file("count_job_costs"))
         job_costs, job_user_costs = cur.fetchone()
         totals = CostCopy("JobCostAgg", "PartCostAgg", job_costs)
@@ -50,6 +54,8 @@ def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
         cur.execute(sql_file("migrate_job_user_costs"))
         (per_user.migrated,) = cur.fetchone()
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in WRITTEN_TABLES:
+            checks.check(cur, table)
     if dry_run:
         conn.rollback()
     else:

@@ -6,6 +6,9 @@ anything is inserted, so one bad task never rolls back its batch. If the databas
 batch at COMMIT (something no check foresaw), the batch is redone task by task under savepoints:
 the culprit is named with the database's reason and the rest still migrate.
 
+Where the role may, a batch's foreign keys are checked set-based instead of row by row
+(engine.references); a batch those checks refuse takes the same task-by-task path.
+
 A dry run does exactly the same work and then rolls every batch back."""
 
 from dataclasses import dataclass, field
@@ -15,8 +18,10 @@ import psycopg2
 
 from engine import schema
 from engine.db import content_type_id, database_error_message, sql_file
+from engine.references import MissingReference, ReferenceChecks
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
+WRITTEN_TABLES = ("tasks_part", "tasks_operation", "tasks_timer")
 
 
 @dataclass
@@ -53,12 +58,13 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
         cur.execute(sql_file("migrate_tasks_batch_table"))
     conn.commit()
     _refresh_statistics(conn)
+    checks = ReferenceChecks(conn, WRITTEN_TABLES)
 
     remaining = limit
     after = None
     while remaining is None or remaining > 0:
         size = batch_size if remaining is None else min(batch_size, remaining)
-        result, last_key = _run_batch(conn, after, size, content_types, dry_run)
+        result, last_key = _run_batch(conn, after, size, content_types, checks, dry_run)
         if result.size == 0:
             break
         yield result
@@ -78,17 +84,22 @@ def _refresh_statistics(conn) -> None:
     conn.commit()
 
 
-def _run_batch(conn, after, size, content_types, dry_run) -> Tuple[BatchResult, Optional[str]]:
+def _run_batch(conn, after, size, content_types, checks: ReferenceChecks,
+               dry_run) -> Tuple[BatchResult, Optional[str]]:
     try:
         with conn.cursor() as cur:
+            checks.switch_triggers_off(cur)
             last_key = _load_and_classify(cur, after, size)
             cur.execute(sql_file("migrate_tasks_batch"))
             cur.execute(sql_file("move_task_timers"), content_types)
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # refusals surface now, in dry runs too
+            checks.check(cur, "tasks_part")
+            checks.check(cur, "tasks_operation")
+            checks.check(cur, "tasks_timer", columns=["content_type_id"])
             result = _read_outcomes(cur)
         _finish(conn, dry_run)
         return result, last_key
-    except psycopg2.Error:
+    except (psycopg2.Error, MissingReference):
         conn.rollback()
     return _run_batch_task_by_task(conn, after, size, content_types, dry_run)
 

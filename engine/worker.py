@@ -17,6 +17,7 @@ from engine.db import connect, sql_file
 from engine.load import (Scope, load_cost_rows, load_parts, load_prices, load_timers, load_user_ids,
                          operation_content_type)
 from engine.price import Prices, attach_prices
+from engine.references import ReferenceChecks
 from engine.split import WorkCalendar, split_timers
 from engine.write import WriteCounts, write_cost_rows
 
@@ -24,6 +25,9 @@ LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.
 # Part of every partition fingerprint: change it whenever the computation changes, so that no
 # partition is skipped on the strength of a fingerprint recorded by the old computation.
 COMPUTATION_VERSION = "partcost-costing-1"
+COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
+# Every table a scope's transaction writes (the queue: when the drainer deletes its entries).
+WRITTEN_TABLES = COST_TABLES + ("tasks_partcostrecalcqueue", ledger.PARTITION_TABLE)
 
 
 @dataclass
@@ -103,6 +107,7 @@ class Worker:
         self.known_users = load_user_ids(self.conn)
         self.context = self._context()
         self.conn.commit()
+        self._checks = None
 
     def _context(self) -> str:
         """What besides a partition's own rows decides them: the computation, the calendar, the
@@ -116,13 +121,23 @@ class Worker:
     def close(self) -> None:
         self.conn.close()
 
+    @property
+    def checks(self) -> ReferenceChecks:
+        """Made on first use: by then a full run has created its ledger, whose keys are checked too."""
+        if self._checks is None:
+            self._checks = ReferenceChecks(self.conn, WRITTEN_TABLES, deletes_from=WRITTEN_TABLES)
+        return self._checks
+
     def recompute(self, scope: Scope, run_id: Optional[int] = None,
                   before_commit: Optional[Callable] = None) -> ScopeResult:
         """Recompute one scope in one transaction; ``before_commit(conn)`` may add to it (the queue)."""
-        started, watch = time.monotonic(), Stopwatch()
+        started, watch, checks = time.monotonic(), Stopwatch(), self.checks
         try:
+            with self.conn.cursor() as cur:
+                checks.switch_triggers_off(cur)
             result = self._recompute(scope, run_id, before_commit, watch)
             with watch("commit"):
+                self._check_references(result)
                 self.conn.commit()
         except BaseException:
             if not self.conn.closed:  # a lost connection has nothing to roll back, and its error says why
@@ -162,6 +177,12 @@ class Worker:
         if before_commit is not None:
             before_commit(self.conn)
         return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=counts)
+
+    def _check_references(self, result: ScopeResult) -> None:
+        """Rows updated in place keep their keys, so only inserted rows need their references checked."""
+        with self.conn.cursor() as cur:
+            for table in (COST_TABLES if result.counts.inserted else ()) + (ledger.PARTITION_TABLE,):
+                self.checks.check(cur, table)
 
     def _unchanged_since_last_run(self, scope: Scope) -> Optional[Fingerprint]:
         """The partition's fingerprint if it equals the one the last run recorded: then nothing its
