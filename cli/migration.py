@@ -53,7 +53,7 @@ def preflight(session, allow_active_timers, allow_connections):
                    f"JobCostAgg: {counts['job_costs']}, JobCostAggUser: {counts['job_user_costs']}, "
                    f"parts: {counts['parts']}, operations: {counts['operations']}")
         click.echo(f"Estimated time for migrate-tasks + migrate-costs + validate: "
-                   f"about {max(1, round(result.estimated_seconds))} s")
+                   f"about {max(1, round(result.estimated_seconds))} s (foreign keys checked {result.foreign_key_checks})")
     for blocker in result.blockers:
         click.echo(f"✗ {blocker}")
     click.echo("READY for the migration" if result.ready else "NOT READY for the migration")

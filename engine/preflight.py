@@ -9,12 +9,14 @@ from typing import List, Optional
 
 from engine import schema
 from engine.db import content_type_id, missing_columns, sql_file
+from engine.migrate_tasks import WRITTEN_TABLES as MIGRATED_TABLES
+from engine.references import ReferenceChecks
 
-# Measured with benchmarks/test_migration_speed.py (100,000 tasks, 500,000 timers, 270,000 per-user cost
-# rows, on a shared 2-core machine): migrate-tasks + migrate-costs + validate took 23.3 s, about
-# 4,300 tasks per second with five timers each; rounded down to stay on the safe side. Used only
-# for the estimate printed by preflight.
-TASKS_PER_SECOND = 4000
+# Measured for 100,000 tasks with 500,000 timers on a shared 2-core machine (benchmarks/, README):
+# migrate-tasks + migrate-costs + validate took 16–20 s with the foreign keys checked set-based
+# (engine.references), 25–27 s with Django's row triggers; rounded down to stay on the safe side.
+# Used only for the estimate printed by preflight.
+TASKS_PER_SECOND = {"set-based": 4500, "row triggers": 3200}
 TIMERS_PER_TASK_MEASURED = 5
 SHOWN_TIMERS = 5
 
@@ -26,6 +28,7 @@ class Preflight:
     first_timers: List[tuple] = field(default_factory=list)  # (id, username, object key)
     sessions: List[tuple] = field(default_factory=list)  # (pid, user, application, client)
     counts: Optional[dict] = None
+    foreign_key_checks: str = "row triggers"  # or "set-based": how migrate-tasks will check them
 
     @property
     def ready(self) -> bool:
@@ -36,7 +39,7 @@ class Preflight:
         if self.counts is None:
             return None
         work = max(self.counts["tasks"], self.counts["task_timers"] / TIMERS_PER_TASK_MEASURED)
-        return work / TASKS_PER_SECOND
+        return work / TASKS_PER_SECOND[self.foreign_key_checks]
 
 
 def preflight(conn, allow_active_timers: bool = False, allow_connections: bool = False,
@@ -57,6 +60,8 @@ def preflight(conn, allow_active_timers: bool = False, allow_connections: bool =
     _check_timers(conn, result, allow_active_timers)
     if not pending:
         result.counts = _counts(conn)
+        if ReferenceChecks(conn, MIGRATED_TABLES).enabled:
+            result.foreign_key_checks = "set-based"
     conn.rollback()
     return result
 
