@@ -4,17 +4,10 @@ from contextlib import closing
 from datetime import datetime, timezone
 
 import psycopg2
-import pytest
 from click.testing import CliRunner
 
 from cli.main import partcost
 from tests.reference import Options, Tables, actual_outcome, expected_outcome
-
-# The engine arrives on its own branch (issue 4); until it is merged these tests cannot run.
-requires_engine = pytest.mark.skipif(
-    "recompute" not in partcost.commands, reason="the recompute command (issue 4) is not on this branch yet"
-)
-
 
 def recompute(dsn: str, *args: str) -> str:
     """Run ``partcost recompute --workers 1 [args]`` (a later --workers wins) and insist it completes."""

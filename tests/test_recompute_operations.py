@@ -147,6 +147,23 @@ def test_a_part_that_cannot_be_written_fails_alone(dsn, factory, conn):
     assert len(parts) == 39 and "PT-011" not in {row[0] for row in parts}
 
 
+def test_a_production_key_the_engine_does_not_know_fails_its_partition_naming_the_row(dsn, factory, conn):
+    """Production requires every currency to be a known one; the set-based foreign-key check (or,
+    for a role that keeps Django's triggers, the trigger) refuses the partitions writing 'EUR'."""
+    with conn.cursor() as cur:
+        cur.execute("CREATE TABLE currencies (code varchar(3) PRIMARY KEY)")
+        cur.execute("ALTER TABLE tasks_partcostagg ADD CONSTRAINT tasks_partcostagg_currency_fk FOREIGN KEY"
+                    " (currency) REFERENCES currencies (code) DEFERRABLE INITIALLY DEFERRED")
+    conn.commit()
+
+    result = run(dsn, "recompute", "--workers", "1", "--partitions", "2")
+
+    assert result.exit_code == 1, result.output
+    assert ("tasks_partcostagg.currency = 'EUR': no such row in currencies"
+            " (foreign key tasks_partcostagg_currency_fk)") in result.output
+    assert cost_tables(conn) == ([], [])  # both partitions rolled back whole
+
+
 @pytest.mark.parametrize("args, message", [
     (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
     (["--work-window", "7:30"], "malformed work window '7:30'"),

@@ -10,10 +10,8 @@ import psycopg2
 import pytest
 
 from tests.builder import Builder, local_ms
-from tests.recompute_cli import engine_matches_reference, requires_engine, tables_after_recompute
+from tests.recompute_cli import engine_matches_reference, tables_after_recompute
 from tests.reference import Options
-
-pytestmark = requires_engine
 
 EDGE_TIMES = ["00:00:00", "07:30:00", "17:00:00", "07:29:59.999", "17:00:00.001", "23:59:59.999",
               "12:00:00", "07:30:00.500"]
