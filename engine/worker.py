@@ -26,8 +26,10 @@ LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.
 # partition is skipped on the strength of a fingerprint recorded by the old computation.
 COMPUTATION_VERSION = "partcost-costing-1"
 COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
-# Every table a scope's transaction writes (the queue: when the drainer deletes its entries).
-WRITTEN_TABLES = COST_TABLES + ("tasks_partcostrecalcqueue", ledger.PARTITION_TABLE)
+# The tables a scope's transaction deletes from (the queue: when the drainer dequeues its parts), and
+# every table it writes.
+DELETED_FROM = COST_TABLES + ("tasks_partcostrecalcqueue",)
+WRITTEN_TABLES = DELETED_FROM + (ledger.PARTITION_TABLE,)
 
 
 @dataclass
@@ -125,19 +127,20 @@ class Worker:
     def checks(self) -> ReferenceChecks:
         """Made on first use: by then a full run has created its ledger, whose keys are checked too."""
         if self._checks is None:
-            self._checks = ReferenceChecks(self.conn, WRITTEN_TABLES, deletes_from=WRITTEN_TABLES)
+            self._checks = ReferenceChecks(self.conn, WRITTEN_TABLES, deletes_from=DELETED_FROM)
         return self._checks
 
     def recompute(self, scope: Scope, run_id: Optional[int] = None,
                   before_commit: Optional[Callable] = None) -> ScopeResult:
         """Recompute one scope in one transaction; ``before_commit(conn)`` may add to it (the queue)."""
-        started, watch, checks = time.monotonic(), Stopwatch(), self.checks
+        started, watch = time.monotonic(), Stopwatch()
         try:
             with self.conn.cursor() as cur:
-                checks.switch_triggers_off(cur)
+                self.checks.switch_triggers_off(cur)
             result = self._recompute(scope, run_id, before_commit, watch)
-            with watch("commit"):
+            with watch("references"):
                 self._check_references(result)
+            with watch("commit"):
                 self.conn.commit()
         except BaseException:
             if not self.conn.closed:  # a lost connection has nothing to roll back, and its error says why
