@@ -2,8 +2,8 @@
 
 Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: every row written queues a trigger that, at
 COMMIT, looks the referenced row up and locks it FOR KEY SHARE, one row at a time. For the night's
-bulk writes (hundreds of thousands of rows) that was measured at a quarter of migrate-tasks and half
-of migrate-costs.
+bulk writes (hundreds of thousands of rows) that was measured at a fifth to a third of migrate-tasks
+and about half of migrate-costs.
 
 When the role may switch those triggers off for a transaction (a superuser, or one granted SET on
 ``session_replication_role`` and UPDATE on the referenced tables, which locking their rows needs) and
