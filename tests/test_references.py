@@ -24,7 +24,7 @@ def other_connection(dsn):
     return conn
 
 
-def test_a_reference_to_no_row_is_refused_with_the_table_column_and_value(dsn, conn, build):
+def test_a_reference_to_no_row_is_refused_with_the_table_column_and_value(conn, build):
     part = build.part("PT-1")
     build.commit()
     checks = ReferenceChecks(conn, ["tasks_partcostaguser"])
@@ -61,7 +61,7 @@ def test_the_referenced_rows_stay_locked_until_commit_as_the_triggers_would_leav
     other.close()
 
 
-def test_the_switch_lasts_one_transaction(conn, build):
+def test_the_switch_lasts_one_transaction(conn):
     checks = ReferenceChecks(conn, ["tasks_partcostaguser"])
     with conn.cursor() as cur:
         checks.switch_triggers_off(cur)
