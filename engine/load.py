@@ -54,9 +54,11 @@ def load_parts(conn, scope: Scope) -> pl.DataFrame:
 
 def load_cost_rows(conn, scope: Scope) -> tuple:
     """The stored (part rows, user rows) of the scope, values in cents."""
-    parts = copy_out(conn, sql_file("load_part_cost_rows"), {"part_id": pl.String, **STORED_TEXT}, scope.params())
+    parts = copy_out(conn, sql_file("load_part_cost_rows"),
+                     {"row_xmin": pl.Int64, "part_id": pl.String, **STORED_TEXT}, scope.params())
     users = copy_out(conn, sql_file("load_user_cost_rows"),
-                     {"id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_TEXT}, scope.params())
+                     {"row_xmin": pl.Int64, "id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_TEXT},
+                     scope.params())
     return _in_cents(parts), _in_cents(users)
 
 

@@ -27,7 +27,7 @@ _worker: Optional[Worker] = None
 _start_error: Optional[str] = None  # why this process could not become a worker
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -35,21 +35,28 @@ def _die_with_parent() -> None:
         pass  # not Linux: workers notice the parent's death when their pipe breaks
 
 
+def describe_failure(error: Exception) -> str:
+    """One line for any failure inside a worker: it must reach the operator as a failed scope or
+    drainer, never as a traceback from a child process."""
+    if isinstance(error, PartcostError):
+        return error.message
+    if isinstance(error, psycopg2.Error):
+        return database_error_message(error)
+    return f"internal error: {type(error).__name__}: {error}"
+
+
 def start_worker_process(dsn: str, calendar: WorkCalendar, application_name: str) -> tuple:
-    """(this process's Worker, None), or (None, why it could not start): an exception escaping a
-    child process would print its traceback on the operator's terminal."""
+    """(this process's Worker, None), or (None, why it could not start)."""
     try:
         return Worker(dsn, calendar, application_name=application_name), None
-    except PartcostError as error:
-        return None, error.message
-    except psycopg2.Error as error:
-        return None, database_error_message(error)
+    except Exception as error:
+        return None, describe_failure(error)
 
 
 def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
     global _worker, _start_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent_pid:
         os._exit(1)
     _worker, _start_error = start_worker_process(
@@ -64,12 +71,11 @@ def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
 
 def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
                      before_commit: Optional[Callable] = None) -> ScopeResult:
-    """A scope's database failure becomes a failed result (rolled back), so the others still run."""
+    """Any failure of a scope becomes a failed result (rolled back), so the others still run."""
     try:
         return worker.recompute(scope, run_id, before_commit)
-    except (psycopg2.Error, PartcostError) as error:
-        message = error.message if isinstance(error, PartcostError) else database_error_message(error)
-        return ScopeResult(scope, error=message)
+    except Exception as error:
+        return ScopeResult(scope, error=describe_failure(error))
 
 
 class StopSignal:
@@ -123,7 +129,10 @@ class WorkerPool:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None:
             self.kill()
-        self._executor.shutdown(wait=exc_type is None, cancel_futures=True)
+        # Always wait, also after a kill: an executor whose manager thread is still tearing down at
+        # interpreter exit races concurrent.futures' own exit hook (which then writes to a closed
+        # wake-up pipe and prints "OSError: Bad file descriptor").
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
     def kill(self) -> None:
         for process in list((getattr(self._executor, "_processes", None) or {}).values()):
@@ -149,6 +158,8 @@ class WorkerPool:
                         result = future.result()
                     except BrokenProcessPool:
                         result, broken = ScopeResult(scope, error=WORKER_DIED), True
+                    except Exception as error:  # e.g. a result that could not be sent back
+                        result = ScopeResult(scope, error=describe_failure(error))
                     on_result(result)
         except KeyboardInterrupt:
             self.kill()

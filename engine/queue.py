@@ -1,23 +1,27 @@
 """``partcost drain-queue``: recompute the parts the app queued in tasks_partcostrecalcqueue.
 
 Each batch is one transaction: claim queued rows (``FOR UPDATE SKIP LOCKED``, so drainers never share
-a part), recompute those parts, delete the queue rows that were not bumped meanwhile, commit. A part
-that fails stays queued and is skipped for the rest of this drain."""
+a part), recompute those parts, delete the queue rows that were not bumped meanwhile, commit.
+Invariants: a part that fails stays queued, with its ``enqueued_at``, and this drainer tries it again
+only once the app bumps it; one poisoned part never holds back the others of its batch (a batch that
+fails whole is drained again part by part); a drainer process that dies fails the run."""
 
 import multiprocessing
 import os
+import queue as stdlib_queue
 import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from engine.db import sql_file
 from engine.load import Scope
-from engine.pool import StopSignal, _die_with_parent, run_scope_safely, start_worker_process
-from engine.recompute import Summary, _check_database, check_workers
+from engine.pool import StopSignal, describe_failure, die_with_parent, run_scope_safely, start_worker_process
+from engine.recompute import Summary, check_database, check_stop_file, check_workers
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
+from engine.write import WriteCounts
 
 
 @dataclass(frozen=True)
@@ -27,24 +31,57 @@ class DrainOptions:
     poll_seconds: float = 1.0
 
 
-def drain_batch(worker: Worker, options: DrainOptions, skip: set) -> ScopeResult:
-    """Claim, recompute and dequeue one batch; None when nothing is queued (for this drainer)."""
+def drain_batch(worker: Worker, options: DrainOptions, skip: set) -> Optional[ScopeResult]:
+    """Claim, recompute and dequeue one batch; None when nothing is queued (for this drainer).
+    ``skip`` holds the (part, enqueued_at) this drainer failed on."""
+    claimed = _claim(worker, skip, options.batch_size)
+    if not claimed:
+        return None
+    result = _recompute_claimed(worker, claimed)
+    if result.error and len(claimed) > 1:
+        result = _part_by_part(worker, [key for key, _ in claimed], skip)
+    failed = {key for key, _ in result.failed} if not result.error else {key for key, _ in claimed}
+    skip.update((key, at) for key, at in claimed if key in failed)
+    return result
+
+
+def _claim(worker: Worker, skip: set, batch_size: int, only: Optional[list] = None) -> list:
     with worker.conn.cursor() as cur:
-        cur.execute(sql_file("claim_queue_batch"), {"skip": sorted(skip), "batch_size": options.batch_size})
+        cur.execute(sql_file("claim_queue_batch"), {
+            "skip_parts": [key for key, _ in skip], "skip_enqueued_at": [at for _, at in skip],
+            "only": only, "batch_size": batch_size})
         claimed = cur.fetchall()
     if not claimed:
         worker.conn.rollback()
-        return None
-    keys = [key for key, _ in claimed]
+    return claimed
 
-    def dequeue(conn) -> None:
+
+def _recompute_claimed(worker: Worker, claimed: list) -> ScopeResult:
+    """Recompute the claimed parts and, in the same transaction, dequeue those that did not fail."""
+
+    def dequeue(conn, result: ScopeResult) -> None:
+        failed = {key for key, _ in result.failed}
+        drained = [(key, at) for key, at in claimed if key not in failed]
         with conn.cursor() as cur:
             cur.execute(sql_file("delete_drained_queue_rows"),
-                        {"part_ids": keys, "enqueued_at": [at for _, at in claimed]})
+                        {"part_ids": [key for key, _ in drained], "enqueued_at": [at for _, at in drained]})
 
-    result = run_scope_safely(worker, Scope.keys(keys), before_commit=dequeue)
-    skip.update(keys if result.error else [key for key, _ in result.failed])
-    return result
+    return run_scope_safely(worker, Scope.keys([key for key, _ in claimed]), before_commit=dequeue)
+
+
+def _part_by_part(worker: Worker, keys: list, skip: set) -> ScopeResult:
+    """Drain the parts of a batch that failed whole one at a time: only the culprits fail."""
+    merged = ScopeResult(Scope.keys(keys), counts=WriteCounts())
+    for key in keys:
+        claimed = _claim(worker, skip, 1, only=[key])
+        if not claimed:
+            continue  # drained or claimed by another drainer meanwhile
+        result = _recompute_claimed(worker, claimed)
+        merged.parts += result.parts
+        merged.failed += [(key, result.error)] if result.error else result.failed
+        merged.counts += result.counts
+        merged.seconds += result.seconds
+    return merged
 
 
 def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], bool],
@@ -64,8 +101,9 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
                 on_progress: Callable[[Summary], None] = lambda s: None,
                 on_notice: Callable[[str], None] = lambda m: None) -> Summary:
     check_workers(workers)
+    check_stop_file(stop_file, on_notice)
     started = time.monotonic()
-    _check_database(dsn).close()
+    check_database(dsn).close()
     summary = Summary()
 
     def on_result(result: ScopeResult) -> None:
@@ -82,7 +120,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
             finally:
                 worker.close()
         else:
-            _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
+            summary.failed += _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
     if should_stop():
         summary.status = "cancelled" if options.once else "complete"
     stop_file.unlink(missing_ok=True)
@@ -91,30 +129,37 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
     return summary
 
 
-def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result) -> None:
+def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result) -> list:
+    """Run the drainer processes until they are done; returns [(drainer, why)] for each that died.
+    A dead drainer stops the others (gracefully): its batch in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
     processes = [context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
                  for _ in range(workers)]
     for process in processes:
         process.start()
+    died = {}
     try:
         while any(p.is_alive() for p in processes) or not results.empty():
-            if should_stop():
+            if should_stop() or died:
                 stop.set()
             try:
                 on_result(results.get(timeout=0.2))
-            except Exception:  # queue.Empty
+            except stdlib_queue.Empty:
                 pass
+            died.update((p.pid, p.exitcode) for p in processes if p.exitcode not in (None, 0))
     except KeyboardInterrupt:
         for process in processes:
             process.kill()
         raise
+    return [(f"drainer pid={pid}", f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
+             "its batch in flight was rolled back and stays queued") for pid, code in died.items()]
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
+    """A drainer process: whatever goes wrong is reported as a result, never as a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent_pid:
         return
     worker, start_error = start_worker_process(
@@ -124,5 +169,7 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
         return
     try:
         drain_loop(worker, options, stop.is_set, results.put)
+    except Exception as error:
+        results.put(ScopeResult(Scope.keys([]), error=f"a drainer stopped: {describe_failure(error)}"))
     finally:
         worker.close()

@@ -78,7 +78,7 @@ def check_partitions(partitions: Optional[int]) -> None:
 def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
     """Recompute just these parts, in this process (``--part-key``)."""
     started = time.monotonic()
-    conn = _check_database(dsn)
+    conn = check_database(dsn)
     try:
         _require_parts(conn, part_keys)
     finally:
@@ -102,9 +102,9 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     started = time.monotonic()
     check_workers(workers)
     check_partitions(partitions)
-    _check_stop_file(stop_file, on_notice)
+    check_stop_file(stop_file, on_notice)
     with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
-        conn = _check_database(dsn)
+        conn = check_database(dsn)
         try:
             summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         finally:
@@ -131,8 +131,8 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
         stop_requested = lambda: sig.requested or stop_file.exists()
         try:
             left = pool.run(todo, run.id, on_result, stop_requested)
-        except KeyboardInterrupt:
-            ledger.finish_run(conn, run, "cancelled")
+        except BaseException as error:
+            _close_run_after(conn, run, error)
             raise
     summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
     cancelled = bool(left) and stop_requested()
@@ -146,7 +146,17 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
     return summary
 
 
-def _check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
+def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
+    """No run stays ``running`` in the ledger once its process has stopped, whatever stopped it; if the
+    connection is gone too, the original error is what the operator needs to see."""
+    try:
+        conn.rollback()
+        ledger.finish_run(conn, run, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+    except psycopg2.Error:
+        pass
+
+
+def check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
     if not stop_file.parent.is_dir():
         raise PartcostError(f"the stop file's directory {stop_file.parent} does not exist")
     if stop_file.exists():
@@ -154,7 +164,7 @@ def _check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
         on_notice(f"Removed a stale stop file {stop_file} left by an earlier run.")
 
 
-def _check_database(dsn: str):
+def check_database(dsn: str):
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
     privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)

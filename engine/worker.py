@@ -1,8 +1,10 @@
 """One unit of recompute work: load a scope of parts, compute their costs, write what changed —
 all in one transaction, so a part's per-part and per-user rows always change together.
 
-A ``Worker`` holds one connection and the small tables every scope needs (wages, FX, user ids);
-the process pool gives each process its own, and ``--part-key`` and the queue drainer use one inline."""
+A ``Worker`` holds one connection and the small tables every scope needs (wages, FX, user ids, see
+``engine.snapshot``); the process pool gives each process its own, and ``--part-key`` and the queue
+drainer use one inline. Invariant: every scope is computed from prices and users at least as new as its
+own read of the timers — a worker that runs for days (a drainer) loads them again when they change."""
 
 import time
 from contextlib import contextmanager
@@ -13,13 +15,13 @@ import polars as pl
 
 from engine import ledger
 from engine.aggregate import aggregate, as_stored, unwritable_parts
-from engine.db import connect, sql_file
-from engine.load import (Scope, load_cost_rows, load_parts, load_prices, load_timers, load_user_ids,
-                         operation_content_type)
+from engine.db import connect, connection, sql_file
+from engine.load import Scope, load_cost_rows, load_parts, load_timers, operation_content_type
 from engine.price import Prices, attach_prices
 from engine.references import ReferenceChecks
+from engine.snapshot import PriceSnapshot, current_fingerprint, load_snapshot
 from engine.split import WorkCalendar, split_timers
-from engine.write import WriteCounts, write_cost_rows
+from engine.write import WriteCounts, verify_written, write_cost_rows
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.sql
 # Part of every partition fingerprint: change it whenever the computation changes, so that no
@@ -102,23 +104,20 @@ def compute_costs(timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, cal
 
 class Worker:
     def __init__(self, dsn: str, calendar: WorkCalendar, application_name: str = "partcost recompute"):
+        self.dsn, self.application_name = dsn, application_name
         self.conn = connect(dsn, application_name)
         self.calendar = calendar
         self.operation_ct = operation_content_type(self.conn)
-        self.prices = load_prices(self.conn)
-        self.known_users = load_user_ids(self.conn)
-        self.context = self._context()
         self.conn.commit()
+        self.snapshot: PriceSnapshot = load_snapshot(self.conn)
         self._checks = None
 
-    def _context(self) -> str:
+    @property
+    def context(self) -> str:
         """What besides a partition's own rows decides them: the computation, the calendar, the
-        content type, and the whole-database inputs as loaded at this worker's start."""
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("prices_fingerprint"))
-            prices = cur.fetchone()[0]
+        content type, and the whole-database inputs its costs are computed from."""
         return " ".join((COMPUTATION_VERSION, self.calendar.timezone, f"{self.calendar.window_start}",
-                         f"{self.calendar.window_end}", str(self.operation_ct), prices))
+                         f"{self.calendar.window_end}", str(self.operation_ct), self.snapshot.fingerprint))
 
     def close(self) -> None:
         self.conn.close()
@@ -130,14 +129,26 @@ class Worker:
             self._checks = ReferenceChecks(self.conn, WRITTEN_TABLES, deletes_from=DELETED_FROM)
         return self._checks
 
+    def refresh_prices(self) -> None:
+        """Make the held prices at least as new as everything this transaction has read so far: if
+        the price tables differ from them now, load them again in a snapshot taken after this check
+        (on a second connection, as this one is inside the scope's transaction)."""
+        if current_fingerprint(self.conn) == self.snapshot.fingerprint:
+            return
+        with connection(self.dsn, f"{self.application_name} (prices)") as other:
+            self.snapshot = load_snapshot(other)
+
     def recompute(self, scope: Scope, run_id: Optional[int] = None,
                   before_commit: Optional[Callable] = None) -> ScopeResult:
-        """Recompute one scope in one transaction; ``before_commit(conn)`` may add to it (the queue)."""
+        """Recompute one scope in one transaction; ``before_commit(conn, result)`` may add to it (the
+        queue)."""
         started, watch = time.monotonic(), Stopwatch()
         try:
             with self.conn.cursor() as cur:
                 self.checks.switch_triggers_off(cur)
-            result = self._recompute(scope, run_id, before_commit, watch)
+            result = self._recompute(scope, run_id, watch)
+            if before_commit is not None:
+                before_commit(self.conn, result)
             with watch("references"):
                 self._check_references(result)
             with watch("commit"):
@@ -149,10 +160,10 @@ class Worker:
         result.seconds, result.timings = time.monotonic() - started, watch.timings
         return result
 
-    def _recompute(self, scope: Scope, run_id: Optional[int], before_commit: Optional[Callable],
-                   watch: Stopwatch) -> ScopeResult:
+    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch) -> ScopeResult:
         with watch("lock"):
             self._lock(scope)
+            self.refresh_prices()
         if run_id is not None:
             with watch("fingerprint"):
                 unchanged = self._unchanged_since_last_run(scope)
@@ -164,22 +175,21 @@ class Worker:
         with watch("load"):
             timers = load_timers(self.conn, self.operation_ct, scope)
             parts = load_parts(self.conn, scope)
+            self.refresh_prices()
         inputs = Fingerprint.of_loaded(timers, parts)
         with watch("compute"):
-            part_rows, user_rows, failed = compute_costs(timers, parts, self.prices, self.calendar, self.known_users)
+            part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
+                                                         self.snapshot.known_users)
         with watch("load stored"):
-            stored_parts, stored_users = (rows.join(failed, on="part_id", how="anti")
-                                          for rows in load_cost_rows(self.conn, scope))
+            stored_parts, stored_users = load_cost_rows(self.conn, scope)
         with watch("write"):
-            counts = write_cost_rows(self.conn, part_rows, user_rows, stored_parts, stored_users)
+            written = write_cost_rows(self.conn, part_rows, user_rows, stored_parts, stored_users, failed)
+            results = verify_written(self.conn, scope.params(), written.expected)
         failed_list = failed.rows()
         if run_id is not None:
-            with watch("fingerprint"):
-                fingerprint = None if failed_list else inputs.with_results(self._results(scope)).text(self.context)
+            fingerprint = None if failed_list else inputs.with_results(results).text(self.context)
             ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, fingerprint)
-        if before_commit is not None:
-            before_commit(self.conn)
-        return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=counts)
+        return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=written.counts)
 
     def _check_references(self, result: ScopeResult) -> None:
         """Rows updated in place keep their keys, so only inserted rows need their references checked."""

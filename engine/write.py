@@ -4,7 +4,12 @@ Writing into Django's tables is the expensive part of a recompute (every row mai
 indexes and a deferred foreign-key check at COMMIT), so the computed rows are compared with the stored
 ones first: new rows are COPied in, changed rows are UPDATEd in place (no foreign-key check), rows of
 parts or users that no longer have costed time are deleted, and unchanged rows are not touched at all
-(their ``updated_at`` keeps the time they last changed)."""
+(their ``updated_at`` keeps the time they last changed).
+
+Another writer of the same rows (the app's own per-part service rewrites a part's rows by delete and
+insert, without partcost's slot locks) must never be papered over: every DELETE and UPDATE must touch
+exactly the rows it planned, and ``verify_written`` proves afterwards that the scope holds exactly the
+rows this write planned — else ``ConcurrentWrite`` rolls the scope back."""
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +18,7 @@ import polars as pl
 
 from engine.aggregate import VALUE_COLUMNS, as_text
 from engine.db import copy_in, sql_file
+from engine.errors import PartcostError
 
 COMPARED = ("job_no_cached", "currency") + VALUE_COLUMNS
 PART_KEY = ["part_id"]
@@ -32,6 +38,23 @@ class WriteCounts:
         return self
 
 
+class ConcurrentWrite(PartcostError):
+    """Another writer changed cost rows of the scope while it was being written."""
+
+    def __init__(self, what: str):
+        super().__init__(f"another writer changed its cost rows while they were recomputed ({what}); "
+                         "rolled back — the next run recomputes it")
+
+
+@dataclass
+class Expected:
+    """What one table must hold for the scope once the write is done, if nobody else wrote to it."""
+
+    rows: int = 0        # rows of the scope
+    written: int = 0     # rows this transaction inserted or updated
+    kept_xmin: int = 0   # the xmin sum of the rows it left as they were
+
+
 @dataclass
 class Changes:
     """What must happen to one table for its stored rows to equal the computed ones."""
@@ -39,7 +62,13 @@ class Changes:
     insert: pl.DataFrame
     update: pl.DataFrame
     delete: pl.DataFrame
-    unchanged: int
+    unchanged: pl.DataFrame
+
+    def expected(self, left_alone: pl.DataFrame) -> Expected:
+        """``left_alone``: stored rows of parts this write must not touch (parts that failed)."""
+        kept = self.unchanged.height + left_alone.height
+        written = self.insert.height + self.update.height
+        return Expected(kept + written, written, int(self.unchanged["row_xmin"].sum() + left_alone["row_xmin"].sum()))
 
 
 def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
@@ -47,35 +76,66 @@ def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
     computed = computed.select(*key, *COMPARED)
     both = computed.join(stored, on=key, how="inner", suffix="_stored")
     differs = pl.any_horizontal(*[pl.col(c) != pl.col(f"{c}_stored") for c in COMPARED])
-    update = both.filter(differs)
     return Changes(
         insert=computed.join(stored, on=key, how="anti"),
-        update=update.select(*key, *COMPARED, *(["id"] if "id" in stored.columns else [])),
+        update=both.filter(differs).select(*key, *COMPARED, *(["id"] if "id" in stored.columns else [])),
         delete=stored.join(computed, on=key, how="anti"),
-        unchanged=both.height - update.height,
+        unchanged=both.filter(~differs),
     )
 
 
+@dataclass
+class Written:
+    counts: WriteCounts
+    expected: tuple      # (Expected for tasks_partcostagg, Expected for tasks_partcostaguser)
+
+
 def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
-                    stored_parts: pl.DataFrame, stored_users: pl.DataFrame) -> WriteCounts:
-    """Make the stored rows equal the computed ones (all in the caller's transaction)."""
+                    stored_parts: pl.DataFrame, stored_users: pl.DataFrame, failed: pl.DataFrame) -> Written:
+    """Make the stored rows equal the computed ones (all in the caller's transaction); the stored rows
+    of the ``failed`` parts are left as they are."""
     now = datetime.now(timezone.utc).isoformat()
-    parts, users = diff(part_rows, stored_parts, PART_KEY), diff(user_rows, stored_users, USER_KEY)
+    (parts, parts_left), (users, users_left) = (
+        (diff(computed, stored.join(failed, on="part_id", how="anti"), key),
+         stored.join(failed, on="part_id", how="semi"))
+        for computed, stored, key in ((part_rows, stored_parts, PART_KEY), (user_rows, stored_users, USER_KEY)))
     with conn.cursor() as cur:
         if users.delete.height:
             cur.execute(sql_file("delete_user_cost_rows"), {"ids": users.delete["id"].to_list()})
+            _touched(cur, users.delete.height, "per-user rows deleted")
         if parts.delete.height:
             cur.execute(sql_file("delete_part_cost_rows"), {"part_ids": parts.delete["part_id"].to_list()})
+            _touched(cur, parts.delete.height, "per-part rows deleted")
         _update(conn, cur, "part", as_text(parts.update), now)
         _update(conn, cur, "user", as_text(users.update), now)
     _insert(conn, "tasks_partcostagg", parts.insert.sort(PART_KEY), now)
     _insert(conn, "tasks_partcostaguser", users.insert.sort(USER_KEY), now)
-    return WriteCounts(
+    counts = WriteCounts(
         inserted=parts.insert.height + users.insert.height,
         updated=parts.update.height + users.update.height,
         deleted=parts.delete.height + users.delete.height,
-        unchanged=parts.unchanged + users.unchanged,
+        unchanged=parts.unchanged.height + users.unchanged.height,
     )
+    return Written(counts, (parts.expected(parts_left), users.expected(users_left)))
+
+
+def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
+    """Prove the scope holds exactly the rows the write planned; returns the stored rows' figures of
+    sql/results_fingerprint.sql (per table: row count, xmin sum), read in the same statement."""
+    with conn.cursor() as cur:
+        cur.execute(sql_file("scope_cost_rows_after_write"), scope_params)
+        *found, xid = cur.fetchone()
+    figures = []
+    for (rows, written, others_xmin), want, name in zip((found[:3], found[3:]), expected, ("per-part", "per-user")):
+        if (rows, written, others_xmin) != (want.rows, want.written, want.kept_xmin):
+            raise ConcurrentWrite(f"{name} rows: {rows} found, {want.rows} planned")
+        figures += [rows, others_xmin + written * xid]
+    return tuple(figures)
+
+
+def _touched(cur, planned: int, what: str) -> None:
+    if cur.rowcount != planned:
+        raise ConcurrentWrite(f"{what}: {cur.rowcount} of {planned}")
 
 
 def _insert(conn, table: str, rows: pl.DataFrame, now: str) -> None:
@@ -90,3 +150,4 @@ def _update(conn, cur, level: str, rows: pl.DataFrame, now: str) -> None:
     cur.execute(sql_file(f"create_changed_{level}_costs"))
     copy_in(conn, f"partcost_changed_{level}_costs", rows)
     cur.execute(sql_file(f"update_{level}_cost_rows"), {"now": now})
+    _touched(cur, rows.height, f"per-{level} rows updated")

@@ -212,8 +212,8 @@ def test_a_bump_while_its_part_is_drained_is_not_lost(dsn, factory, conn):
 
     class BumpingWorker(Worker):
         def recompute(self, scope, run_id=None, before_commit=None):
-            def bump_then_continue(conn):
-                before_commit(conn)
+            def bump_then_continue(conn, result):
+                before_commit(conn, result)
                 bumper = threading.Thread(target=queue_parts, args=(app, "PT-004"))
                 bumper.start()
                 time.sleep(0.3)

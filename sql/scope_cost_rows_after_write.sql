@@ -1,0 +1,16 @@
+-- A scope's stored cost rows at the end of this transaction's write, per table: how many there are, how
+-- many this transaction wrote (their xmin is its own xid), and the xmin sum of all the others. Equal
+-- to what the write planned only if no other writer inserted, replaced or deleted one of them meanwhile.
+WITH me AS (SELECT coalesce(pg_current_xact_id_if_assigned()::text::bigint %% 4294967296, -1) AS xid)
+SELECT agg.rows, agg.written, agg.others_xmin, per_user.rows, per_user.written, per_user.others_xmin, me.xid
+FROM me,
+     LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
+                     coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
+              FROM tasks_partcostagg
+              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+                AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS agg,
+     LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
+                     coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
+              FROM tasks_partcostaguser
+              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+                AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS per_user

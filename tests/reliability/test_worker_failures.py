@@ -1,0 +1,76 @@
+"""Whatever goes wrong inside a worker fails its scope, named — never the whole run, never a
+traceback — and no run is ever left ``running`` in the ledger once its process has stopped."""
+
+import threading
+from contextlib import closing
+
+import psycopg2
+import pytest
+
+import engine.pool
+import engine.worker
+from engine import ledger
+from engine.load import Scope
+from engine.recompute import recompute_all, recompute_parts
+from engine.split import WorkCalendar
+from tests.cost_checks import assert_equals_reference
+from tests.reliability.processes import run
+
+CALENDAR = WorkCalendar.parse()
+
+
+def last_run_status(dsn: str) -> str:
+    with closing(psycopg2.connect(dsn)) as conn:
+        return ledger.last_run(conn).status
+
+
+def test_an_unexpected_error_fails_its_part_key_scope_with_one_line(dsn, factory, monkeypatch):
+    def broken(*args):
+        raise ValueError("no such thing")
+
+    monkeypatch.setattr(engine.worker, "compute_costs", broken)
+    summary = recompute_parts(dsn, CALENDAR, ["PT-001"])
+
+    assert summary.exit_code == 1
+    assert summary.failed == [("PT-001", "internal error: ValueError: no such thing")]
+
+
+def test_a_run_stopped_by_an_unexpected_error_is_not_left_running(dsn, factory, tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("the pool broke")
+
+    monkeypatch.setattr(engine.pool.WorkerPool, "run", broken)
+    with pytest.raises(RuntimeError):
+        recompute_all(dsn, CALENDAR, 1, tmp_path / "stop")
+
+    assert last_run_status(dsn) == "failed"
+
+
+def test_a_timer_in_microseconds_fails_only_its_own_part(dsn, factory, build, tmp_path):
+    """The calendar cannot hold a finish time stored in microseconds; the other parts still commit."""
+    with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT id FROM auth_user ORDER BY id LIMIT 1")
+        user = cur.fetchone()[0]
+    build.timer(user, "PT-007-OP-1", 1709535600000, 1709539200000 * 1000)
+    build.commit()
+
+    status, output = run(dsn, "recompute", "--workers", "2", "--partitions", "4", "--stop-file", str(tmp_path / "s"))
+
+    assert status == 1, output
+    assert "Traceback" not in output and "internal error" not in output.split("Failed:")[0]
+    assert last_run_status(dsn) == "failed"
+    with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute("SELECT count(*) FROM tasks_partcostagg")
+        assert cur.fetchone()[0] > 0
+
+
+def test_a_pool_left_by_an_error_has_no_thread_still_tearing_down(dsn, factory):
+    """Its executor's manager thread is joined before the error goes on: one still running at
+    interpreter exit races concurrent.futures' exit hook ("OSError: Bad file descriptor")."""
+    before = set(threading.enumerate())
+    with pytest.raises(RuntimeError):
+        with engine.pool.WorkerPool(dsn, CALENDAR, 2) as pool:
+            pool.run([Scope(2, 0)], None, lambda result: None, lambda: False)
+            raise RuntimeError("lost the database connection")
+
+    assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
