@@ -30,7 +30,8 @@ QUEUE_TABLE = "tasks_partcostrecalcqueue"
 # claiming queue rows (FOR UPDATE asks for UPDATE on any one column) and deleting them; the changed
 # rows are staged in temporary tables.
 RECOMPUTE = ([Grant(table, "SELECT") for table in SOURCE_TABLES] + [Grant("auth_user", "SELECT", ("id",))]
-             + [Grant(table, privilege) for table in COST_TABLES for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE")]
+             + [Grant(table, privilege) for table in COST_TABLES
+                for privilege in ("SELECT", "INSERT", "UPDATE", "DELETE")]
              + [Grant(QUEUE_TABLE, "SELECT"), Grant(QUEUE_TABLE, "UPDATE", ("enqueued_at",)),
                 Grant(QUEUE_TABLE, "DELETE")])
 # A run's row is inserted and later given its outcome; a partition's row is only inserted.
@@ -46,7 +47,8 @@ def missing(conn, needed, temporary: bool = False) -> list:
                                                      "privileges": [grant.privilege for grant in needed],
                                                      "columns": [",".join(grant.columns) for grant in needed],
                                                      "temporary": temporary})
-        lacking = [str(Grant(table, privilege, tuple(columns or ()))) for _, table, privilege, columns in cur.fetchall()]
+        lacking = [str(Grant(table, privilege, tuple(columns or ())))
+                   for _, table, privilege, columns in cur.fetchall()]
     conn.rollback()
     return lacking
 
