@@ -2,7 +2,7 @@
 people, JSON for machines.
 
 Every checklist item partcost can measure is ticked only from a measurement of this run (the
-validate checks' counts from the database, the recompute summary or the ledger, the drift); the items
+validate checks' counts from the database, tonight's recompute summary, the drift); the items
 it cannot see (the application, the browser) are left to the operator, and say so."""
 
 import json
@@ -95,11 +95,9 @@ def _validation_passed(night):
 
 def _costs_recomputed(night):
     text = "Cost calculations run successfully"
-    summary, run = night.recompute, night.recompute_run
+    summary = night.recompute
     if summary is not None and summary.status == "complete" and not summary.failed:
         return Item(text, "ticked", f"recompute run {summary.run_id}: {summary.successful:,} parts, 0 failed")
-    if summary is None and run is not None and run.status == "complete" and night.failed_phase is None:
-        return Item(text, "ticked", f"recompute run {run.id} completed (ledger); nothing changed since")
     if summary is not None:
         return Item(text, "not met", f"recompute {summary.status}: {len(summary.failed)} failed, "
                                      f"{len(summary.not_done)} partition(s) not done")

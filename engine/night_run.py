@@ -3,9 +3,10 @@
 preflight → backup → schema upgrade → migrate-tasks dry run (confirmed) → migrate-tasks →
 migrate-costs → validate → recompute → drift. Each phase calls the stage's own function in
 ``engine/`` and returns one line saying what it did; a phase that finds its work already done says
-so and does nothing, which is what makes a second run after a fix (or an interrupted recompute)
-carry on where the first stopped. The first failing phase raises :class:`PhaseFailed` with why and
-what to do next; the run's record (:class:`NightRun`) then feeds the checklist and the reports."""
+so and does nothing (recompute always runs: its fingerprints skip what did not change), which is
+what makes a second run after a fix (or an interrupted recompute) carry on where the first stopped.
+The first failing phase raises :class:`PhaseFailed` with why and what to do next; the run's record
+(:class:`NightRun`) then feeds the checklist and the reports."""
 
 import os
 import time
@@ -291,13 +292,11 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _recompute(night: NightRun, say: Say, confirm: Confirm):
-    """The rest of an interrupted full recompute (ledger), or a fresh one; nothing when the last one
-    completed and this run changed nothing since."""
+    """The rest of an interrupted full recompute (ledger), or a fresh one — also after a complete one:
+    timers, wages or FX may have changed since, and the partitions' fingerprints make a fresh run over
+    an unchanged database a few index scans."""
     last = _last_recompute(night.dsn)
     resume = last is not None and last.status != "complete" and _partitions_left(night.dsn, last)
-    if last is not None and last.status == "complete" and not (night.tasks_migrated or night.cost_rows_copied):
-        night.recompute_run = last
-        return "nothing to do", f"recompute run {last.id} already completed and nothing changed since"
     if resume:
         say(f"resuming recompute run {last.id} ({last.status})")
     night.recompute = recompute_all(

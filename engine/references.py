@@ -6,8 +6,10 @@ bulk writes (hundreds of thousands of rows) that was measured at a fifth to a th
 and about half of migrate-costs.
 
 When the role may switch those triggers off for a transaction (a superuser, or one granted SET on
-``session_replication_role`` and UPDATE on the referenced tables, which locking their rows needs) and
-the tables written have no triggers or rules of their own, partcost does so (``SET LOCAL
+``session_replication_role``, SELECT on the referenced columns and UPDATE on any one column of
+each referenced table, which is all FOR KEY SHARE asks) and the tables written have no triggers,
+rules or internal triggers other than their foreign keys' (a DEFERRABLE unique, primary-key or
+exclusion constraint's recheck would be switched off too), partcost does so (``SET LOCAL
 session_replication_role = replica``, gone at COMMIT or ROLLBACK) and does the same work itself before
 committing: for every foreign key of every table written, the distinct references of the rows this
 transaction wrote are locked FOR KEY SHARE in one statement, and a reference to no row refuses the

@@ -1,9 +1,12 @@
 -- The foreign keys of the given tables: (table, its schema, constraint, its columns, referenced
 -- table, its schema, referenced columns, whether this role may lock the referenced rows), columns in
--- key order. Read from the catalogue, so that a production database's own extra keys are checked too.
+-- key order. Locking them FOR KEY SHARE takes SELECT on the referenced columns and UPDATE on any one
+-- column of the referenced table. Read from the catalogue, so that a production database's own extra
+-- keys are checked too.
 SELECT t.relname, tn.nspname, c.conname, array_agg(a.attname ORDER BY k.position),
        ref.relname, refn.nspname, array_agg(r.attname ORDER BY k.position),
-       has_table_privilege(ref.oid, 'UPDATE')
+       has_any_column_privilege(ref.oid, 'UPDATE')
+       AND bool_and(has_column_privilege(ref.oid, r.attnum, 'SELECT'))
 FROM pg_constraint AS c
 CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k (attnum, ref_attnum, position)
 JOIN pg_attribute AS a ON a.attrelid = c.conrelid AND a.attnum = k.attnum

@@ -7,6 +7,7 @@ import psycopg2
 import pytest
 
 from engine.seed import SeedOptions, seed
+from tests.cost_checks import assert_equals_reference
 from tests.migration_helpers import run, small_factory
 
 MEASURED = ("All tasks migrated to parts", "All operations created", "No timers pointing to old tasks",
@@ -77,9 +78,35 @@ def test_a_second_run_finds_everything_done(seeded, night, tmp_path):
     assert again.exit_code == 0, again.output
     status = {p["name"]: p["status"] for p in latest_report(tmp_path)["phases"]}
     assert status["backup"] == status["migrate-tasks"] == status["migrate-costs"] == "nothing to do"
-    assert status["recompute"] == "nothing to do"
+    assert status["recompute"] == "done"  # a fresh run: every partition's fingerprint unchanged
+    recompute = latest_report(tmp_path)["recompute"]
+    assert {k: v for k, v in recompute["rows"].items() if k != "unchanged"} == {"inserted": 0, "updated": 0,
+                                                                                 "deleted": 0}
+    assert "load" not in recompute["stage_seconds"]  # every partition skipped on its fingerprint
     assert len(list(tmp_path.glob("backup_migration_*.dump"))) == 1  # the pre-migration one is kept
     assert all(item["state"] in ("ticked", "operator") for item in latest_report(tmp_path)["checklist"])
+
+
+def test_a_second_run_recomputes_what_changed_since_the_last_run(seeded, night, tmp_path):
+    """Nothing to migrate, the last recompute complete — but a timer changed since: tonight's
+    recompute picks it up, and the checklist's tick names tonight's run, not the old one."""
+    assert night(seeded, "--skip-backup").exit_code == 0
+    first_run = latest_report(tmp_path)["recompute"]["run_id"]
+    with psycopg2.connect(seeded) as conn, conn.cursor() as cur:
+        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000"
+                    " WHERE id = (SELECT min(id) FROM tasks_timer WHERE finish_time IS NOT NULL)")
+    conn.close()
+
+    again = night(seeded, "--skip-backup", "--allow-connections")  # the closed session may linger a moment
+
+    assert again.exit_code == 0, again.output
+    report = latest_report(tmp_path)
+    assert {p["name"]: p["status"] for p in report["phases"]}["recompute"] == "done"
+    assert report["recompute"]["run_id"] > first_run and report["recompute"]["rows"]["updated"] >= 1
+    assert_equals_reference(seeded)
+    recomputed = checklist(report)["Cost calculations run successfully"]
+    assert recomputed["state"] == "ticked"
+    assert recomputed["evidence"].startswith(f"recompute run {report['recompute']['run_id']}:")
 
 
 def test_a_task_that_cannot_migrate_stops_the_run_after_migrate_tasks(dsn, conn, build, night, tmp_path):

@@ -81,22 +81,84 @@ def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers(conn):
     assert ReferenceChecks(conn, ["tasks_partcostaguser"]).enabled
 
 
+def test_a_deferrable_unique_constraint_keeps_the_triggers_and_refuses_a_duplicate(conn, build):
+    """Replica mode would also switch off the recheck trigger of a DEFERRABLE unique constraint."""
+    part, worker = build.part("PT-1"), build.user("worker")
+    with conn.cursor() as cur:
+        cur.execute("ALTER TABLE tasks_partcostaguser DROP CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq,"
+                    " ADD CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq UNIQUE (part_id, user_id)"
+                    " DEFERRABLE INITIALLY DEFERRED")
+    build.commit()
+
+    checks = ReferenceChecks(conn, ["tasks_partcostaguser"])
+
+    assert not checks.enabled
+    with conn.cursor() as cur:
+        checks.switch_triggers_off(cur)
+        cur.execute(COST_ROW, (part, worker))
+        cur.execute(COST_ROW, (part, worker))
+        with pytest.raises(psycopg2.errors.UniqueViolation):
+            conn.commit()
+
+
 def test_deleting_from_a_referenced_table_keeps_the_triggers(conn):
     assert not ReferenceChecks(conn, ["tasks_part"], deletes_from=["tasks_part"]).enabled
     assert ReferenceChecks(conn, ["tasks_part"]).enabled
 
 
 @pytest.fixture
-def ordinary_dsn(dsn, conn):
-    role = f"partcost_plain_{os.getpid()}_{next(_roles)}"
+def role(dsn, conn):
+    """A login role that may write tasks_partcostaguser, and ``grant(statement)`` to give it more."""
+    name = f"partcost_plain_{os.getpid()}_{next(_roles)}"
+
+    def grant(statement):
+        with conn.cursor() as cur:
+            cur.execute(sql.SQL(statement).format(role=sql.Identifier(name)))
+        conn.commit()
+
+    grant("CREATE ROLE {role} LOGIN")
+    grant("GRANT SELECT, INSERT ON tasks_partcostaguser TO {role}")
+    yield psycopg2.extensions.make_dsn(dsn, user=name), grant
+    grant("DROP OWNED BY {role}; DROP ROLE {role}")
+
+
+@pytest.fixture
+def ordinary_dsn(role):
+    return role[0]
+
+
+def test_one_updatable_column_of_each_referenced_table_is_enough_to_lock_its_rows(role, build):
+    """FOR KEY SHARE asks for UPDATE on any one column: the role may not touch a password."""
+    part, worker = build.part("PT-1"), build.user("worker")
+    build.commit()
+    role_dsn, grant = role
+    grant("GRANT SET ON PARAMETER session_replication_role TO {role}")
+    grant("GRANT SELECT (key), UPDATE (key) ON tasks_part TO {role}")
+    grant("GRANT SELECT (id), UPDATE (id) ON auth_user TO {role}")
+    conn = psycopg2.connect(role_dsn)
+
+    checks = ReferenceChecks(conn, ["tasks_partcostaguser"])
+
+    assert checks.enabled
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
-        cur.execute(sql.SQL("GRANT SELECT, INSERT ON tasks_partcostaguser TO {}").format(sql.Identifier(role)))
+        checks.switch_triggers_off(cur)
+        cur.execute(COST_ROW, (part, worker))
+        checks.check(cur, "tasks_partcostaguser")
     conn.commit()
-    yield psycopg2.extensions.make_dsn(dsn, user=role)
-    with conn.cursor() as cur:
-        cur.execute(sql.SQL("DROP OWNED BY {0}; DROP ROLE {0}").format(sql.Identifier(role)))
-    conn.commit()
+    with pytest.raises(psycopg2.errors.InsufficientPrivilege), conn.cursor() as cur:
+        cur.execute("UPDATE auth_user SET password = '' WHERE id = %s", (worker,))
+    conn.close()
+
+
+def test_a_role_that_may_not_read_a_referenced_column_keeps_the_triggers(role):
+    role_dsn, grant = role
+    grant("GRANT SET ON PARAMETER session_replication_role TO {role}")
+    grant("GRANT UPDATE (name) ON tasks_part TO {role}")
+    grant("GRANT SELECT (id), UPDATE (id) ON auth_user TO {role}")
+    conn = psycopg2.connect(role_dsn)
+
+    assert not ReferenceChecks(conn, ["tasks_partcostaguser"]).enabled
+    conn.close()
 
 
 def test_an_ordinary_role_keeps_the_triggers_and_check_does_nothing(ordinary_dsn):

@@ -13,6 +13,8 @@ from psycopg2 import sql
 from cli.main import partcost
 from engine.embedded import EmbeddedServer
 from engine.load import LOCK_SLOTS
+from engine.references import ReferenceChecks
+from engine.worker import DELETED_FROM, WRITTEN_TABLES
 from tests.cost_checks import assert_equals_reference, cost_tables
 from tests.reliability.processes import ROOT, Partcost, holding_slots, run, start
 
@@ -96,12 +98,20 @@ def test_hostile_keys_are_data_never_sql(dsn, build, conn):
 GRANTS = [
     "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role};",
     "GRANT USAGE ON SCHEMA public TO {role};",
-    "GRANT SELECT ON django_content_type, auth_user, tasks_part, tasks_operation, tasks_timer, users_wagerate,"
+    "GRANT SELECT ON django_content_type, tasks_part, tasks_operation, tasks_timer, users_wagerate,"
     " core_currencyratesnapshot TO {role};",
+    "GRANT SELECT (id) ON auth_user TO {role};",
     "GRANT SELECT, INSERT, UPDATE, DELETE ON tasks_partcostagg, tasks_partcostaguser TO {role};",
-    "GRANT SELECT, UPDATE, DELETE ON tasks_partcostrecalcqueue TO {role};",
-    "GRANT SELECT, INSERT, UPDATE ON partcost_recompute_run TO {role};",
+    "GRANT SELECT, DELETE, UPDATE (enqueued_at) ON tasks_partcostrecalcqueue TO {role};",
+    "GRANT SELECT, INSERT, UPDATE (status, finished_at) ON partcost_recompute_run TO {role};",
     "GRANT SELECT, INSERT ON partcost_recompute_partition TO {role};",
+]
+# The README's GRANTs for the set-based foreign-key checks: locking a referenced row FOR KEY SHARE
+# takes UPDATE on any one of its columns.
+SET_BASED_GRANTS = [
+    "GRANT SET ON PARAMETER session_replication_role TO {role};",
+    "GRANT UPDATE (id) ON auth_user TO {role};",
+    "GRANT UPDATE (key) ON tasks_part TO {role};",
 ]
 _roles = itertools.count(1)
 
@@ -131,7 +141,7 @@ def night_role(dsn, conn, factory):
 
 def test_the_readme_lists_these_grants():
     readme = (Path(ROOT) / "README.md").read_text()
-    for grant in GRANTS:
+    for grant in GRANTS + SET_BASED_GRANTS:
         assert grant.format(role="partcost_night", database="factory") in readme
 
 
@@ -149,13 +159,42 @@ def test_recompute_and_drain_queue_work_under_the_least_privilege_role(night_rol
     assert_equals_reference(dsn)
 
 
+def test_the_set_based_checks_need_one_updatable_column_of_each_referenced_table(night_role, dsn, conn):
+    """With the README's extra GRANTs the workers switch the row triggers off and check the keys
+    themselves, while the role still may not rewrite a user's password or superuser flag."""
+    role, role_dsn = night_role
+    for grant in SET_BASED_GRANTS:
+        execute(conn, grant, role=role)
+    with psycopg2.connect(role_dsn) as role_conn:
+        assert ReferenceChecks(role_conn, WRITTEN_TABLES, deletes_from=DELETED_FROM).enabled
+        for column in ("password", "is_superuser"):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege), role_conn.cursor() as cur:
+                cur.execute(f"UPDATE auth_user SET {column} = DEFAULT")
+            role_conn.rollback()
+    role_conn.close()
+
+    status, output = run(role_dsn, "recompute", "--workers", "2")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+    with conn.cursor() as cur:
+        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-004-OP-1'")
+        cur.execute("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-004', now())")
+    conn.commit()
+    status, output = run(role_dsn, "drain-queue", "--once", "--workers", "1")
+    assert status == 0, output
+    assert_equals_reference(dsn)
+
+
 @pytest.mark.parametrize("revoke, command, lacking", [
     ("REVOKE INSERT ON tasks_partcostaguser FROM {role}", "recompute", "INSERT on tasks_partcostaguser"),
     ("REVOKE SELECT ON tasks_timer FROM {role}", "recompute", "SELECT on tasks_timer"),
-    ("REVOKE UPDATE ON partcost_recompute_run FROM {role}", "recompute", "UPDATE on partcost_recompute_run"),
     ("REVOKE TEMPORARY ON DATABASE {database} FROM {role}", "recompute", "TEMPORARY on database"),
     ("REVOKE DELETE ON tasks_partcostrecalcqueue FROM {role}", "drain-queue", "DELETE on tasks_partcostrecalcqueue"),
-    ("REVOKE SELECT ON auth_user FROM {role}", "drain-queue", "SELECT on auth_user"),
+    ("REVOKE SELECT ON auth_user FROM {role}", "drain-queue", "SELECT (id) on auth_user"),
+    ("REVOKE UPDATE ON tasks_partcostrecalcqueue FROM {role}", "drain-queue",
+     "UPDATE (enqueued_at) on tasks_partcostrecalcqueue"),
+    ("REVOKE UPDATE ON partcost_recompute_run FROM {role}", "recompute",
+     "UPDATE (status, finished_at) on partcost_recompute_run"),
 ])
 def test_a_role_lacking_one_privilege_is_told_which(night_role, conn, revoke, command, lacking):
     role, role_dsn = night_role
