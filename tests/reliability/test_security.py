@@ -1,8 +1,14 @@
-"""Security: passwords never printed, hostile keys never executed, and a least-privilege role that
-can run recompute and drain-queue (and is told exactly which privilege it lacks)."""
+"""Security: passwords never printed, hostile keys never executed, a least-privilege role that
+can run recompute and drain-queue (and is told exactly which privilege it lacks), and an embedded
+server no other OS user can reach."""
 
 import itertools
 import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -12,6 +18,7 @@ from psycopg2 import sql
 
 from cli.main import partcost
 from engine.embedded import EmbeddedServer
+from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS
 from engine.references import ReferenceChecks
 from engine.worker import DELETED_FROM, WRITTEN_TABLES
@@ -274,3 +281,72 @@ def test_hostile_task_keys_migrate_and_recompute_exactly(dsn, build, conn):
         assert cur.fetchone()[0] == len(keys)
         cur.execute("SELECT to_regclass('x') IS NOT NULL")
         assert cur.fetchone()[0], "table x was dropped"
+
+
+# -- the embedded server ----------------------------------------------------------------------------
+
+as_root_only = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"),
+                                  reason="acting as another OS user needs root and runuser")
+
+
+def psql_as_nobody(server: EmbeddedServer, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["runuser", "-u", "nobody", "--", str(server.bin_dir / "psql"), "--no-psqlrc", *args],
+                          capture_output=True, text=True, cwd="/")
+
+
+@pytest.fixture(params=["short", "long"])
+def server_of_a_home(request, embedded_server):
+    """The test session's server (its home path short enough for the socket to sit in its data
+    directory) or one whose home is too long for that, its socket directory in /tmp already there
+    and open to all (as left by root's own earlier run)."""
+    if embedded_server is None:
+        pytest.skip("PARTCOST_TEST_DSN names another server")
+    if request.param == "short":
+        assert embedded_server.socket_dir == embedded_server.pgdata
+        yield embedded_server
+        return
+    home = Path(tempfile.mkdtemp(prefix="partcost-test-long-")) / ("a-long-partcost-home-" * 4)
+    server = EmbeddedServer(home / "pgdata")
+    assert server.socket_dir != server.pgdata
+    server.socket_dir.mkdir()
+    server.socket_dir.chmod(0o777)
+    server.start(durable=False)
+    yield server
+    server.stop()
+    shutil.rmtree(home.parent, ignore_errors=True)
+    shutil.rmtree(server.socket_dir, ignore_errors=True)
+
+
+@as_root_only
+def test_another_os_user_cannot_reach_the_embedded_server(server_of_a_home):
+    server = server_of_a_home
+    assert psql_as_nobody(server, "--version").returncode == 0  # psql itself runs as nobody
+    with closing(psycopg2.connect(server.url("postgres"))) as conn, conn.cursor() as cur:
+        cur.execute("SELECT 1")  # the server is up, for its own user
+
+    attempt = psql_as_nobody(server, f"--dbname={server.url('postgres')}", "-Atc", "SELECT current_setting('is_superuser')")
+
+    assert attempt.returncode != 0 and attempt.stdout == "", attempt.stdout
+    assert "Permission denied" in attempt.stderr, attempt.stderr
+
+
+@as_root_only
+@pytest.mark.parametrize("made_first_by_someone_else", ["a directory of nobody's", "a symlink"])
+def test_a_socket_directory_someone_else_made_first_is_refused(made_first_by_someone_else):
+    """/tmp is everyone's: another user may create the socket directory of a long home before the
+    server does, to catch its connections or reach its socket."""
+    home = Path(tempfile.mkdtemp(prefix="partcost-test-long-"))
+    server = EmbeddedServer(home / ("a-long-partcost-home-" * 4) / "pgdata")
+    if made_first_by_someone_else == "a symlink":
+        server.socket_dir.symlink_to(home)
+    else:
+        server.socket_dir.mkdir(mode=0o777)
+        os.chown(server.socket_dir, pwd.getpwnam("nobody").pw_uid, -1)
+    try:
+        with pytest.raises(PartcostError, match=f"the socket directory {server.socket_dir} .*it is not partcost's"):
+            server.start(durable=False)
+        assert not server.is_initialized()
+    finally:
+        server.stop()
+        server.socket_dir.unlink() if server.socket_dir.is_symlink() else shutil.rmtree(server.socket_dir)
+        shutil.rmtree(home)
