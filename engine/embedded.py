@@ -118,7 +118,8 @@ class EmbeddedServer:
             self.initialize(durable=durable)
         if self.is_running():
             return
-        self.log.touch()
+        self.log.touch(mode=0o600)
+        os.chmod(self.log, 0o600)  # the server's log quotes statements and their data
         if self.system_user:
             _binaries()[1].ensure_prefix_permissions(self.log)
             os.chown(self.log, *self.owner_ids())

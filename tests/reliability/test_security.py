@@ -6,6 +6,7 @@ import itertools
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import tempfile
 from contextlib import closing
@@ -328,6 +329,15 @@ def test_another_os_user_cannot_reach_the_embedded_server(server_of_a_home):
 
     assert attempt.returncode != 0 and attempt.stdout == "", attempt.stdout
     assert "Permission denied" in attempt.stderr, attempt.stderr
+
+
+@as_root_only
+def test_the_embedded_servers_log_is_its_owners_alone(server_of_a_home):
+    """The log quotes failed statements with their data."""
+    assert stat.S_IMODE(server_of_a_home.log.stat().st_mode) == 0o600
+    attempt = subprocess.run(["runuser", "-u", "nobody", "--", "cat", str(server_of_a_home.log)],
+                             capture_output=True, text=True, cwd="/")
+    assert attempt.returncode != 0 and "Permission denied" in attempt.stderr
 
 
 @as_root_only
