@@ -56,25 +56,34 @@ def test_a_row_the_app_replaces_before_partcost_updates_it_fails_the_partition(d
     assert_equals_reference(dsn)
 
 
+def app_writes_while_partcost_updates_a_part_row(dsn: str, part: str, partitions: str, app_write, tmp_path) -> tuple:
+    """Run a recompute whose UPDATE of ``part``'s (made stale) row waits on a lock, let the app
+    write meanwhile (``app_write(cursor)``, committed), then let partcost go on: (status, output)."""
+    holder = psycopg2.connect(dsn)
+    with holder.cursor() as cur:
+        cur.execute("UPDATE tasks_partcostagg SET hours_ww = 0 WHERE part_id = %s", (part,))
+    holder.commit()
+    with holder.cursor() as cur:
+        cur.execute("SELECT 1 FROM tasks_partcostagg WHERE part_id = %s FOR UPDATE", (part,))
+        process = start(dsn, "recompute", "--workers", "1", "--partitions", partitions,
+                        "--stop-file", str(tmp_path / "s"))
+        wait_for(lambda: recompute_waiting_on_a_row_lock(dsn), "partcost's UPDATE to wait for the row", process=process)
+        with closing(psycopg2.connect(dsn)) as app, app.cursor() as app_cur:
+            app_write(app_cur)
+            app.commit()
+    holder.rollback()
+    holder.close()
+    return process.finish()
+
+
 def test_a_row_the_app_replaces_while_partcost_leaves_it_unchanged_fails_the_partition(dsn, factory, tmp_path):
     """partcost leaves the user row alone (it is right) but rewrites the part row; the app replaces the
     user row in between: the partition's fingerprint must not be recorded over the app's row."""
     assert run(dsn, "recompute", "--workers", "1")[0] == 0
     _, user = one_user_row(dsn, "PT-001")
-    holder = psycopg2.connect(dsn)
-    with holder.cursor() as cur:
-        cur.execute("UPDATE tasks_partcostagg SET hours_ww = 0 WHERE part_id = 'PT-001'")
-    holder.commit()
-    with holder.cursor() as cur:
-        cur.execute("SELECT 1 FROM tasks_partcostagg WHERE part_id = 'PT-001' FOR UPDATE")
-        process = start(dsn, "recompute", "--workers", "1", "--partitions", "2", "--stop-file", str(tmp_path / "s"))
-        wait_for(lambda: recompute_waiting_on_a_row_lock(dsn), "partcost's UPDATE to wait for the row", process=process)
-        with closing(psycopg2.connect(dsn)) as app, app.cursor() as app_cur:
-            app_rewrites_user_row(app_cur, "PT-001", user)
-            app.commit()
-    holder.rollback()
-    holder.close()
-    status, output = process.finish()
+
+    status, output = app_writes_while_partcost_updates_a_part_row(
+        dsn, "PT-001", "2", lambda cur: app_rewrites_user_row(cur, "PT-001", user), tmp_path)
 
     assert status == 1, output
     assert "another writer changed its cost rows while they were recomputed (per-user rows:" in output
@@ -83,25 +92,14 @@ def test_a_row_the_app_replaces_while_partcost_leaves_it_unchanged_fails_the_par
 
 
 def test_a_part_the_app_inserts_rows_for_meanwhile_is_not_fingerprinted(dsn, factory, build, tmp_path):
-    """A part partcost computes no rows for (its timers are gone) gets rows from the app mid-write."""
+    """A part partcost computes no rows for (it has no timers) gets rows from the app mid-write."""
     assert run(dsn, "recompute", "--workers", "1")[0] == 0
     user = build.user()
     build.part("PT-NEW")
     build.commit()
-    holder = psycopg2.connect(dsn)
-    with holder.cursor() as cur:
-        cur.execute("UPDATE tasks_partcostagg SET hours_ww = 0 WHERE part_id = 'PT-001'")
-    holder.commit()
-    with holder.cursor() as cur:
-        cur.execute("SELECT 1 FROM tasks_partcostagg WHERE part_id = 'PT-001' FOR UPDATE")
-        process = start(dsn, "recompute", "--workers", "1", "--partitions", "1", "--stop-file", str(tmp_path / "s"))
-        wait_for(lambda: recompute_waiting_on_a_row_lock(dsn), "partcost's UPDATE to wait for the row", process=process)
-        with closing(psycopg2.connect(dsn)) as app, app.cursor() as app_cur:
-            app_rewrites_user_row(app_cur, "PT-NEW", user)
-            app.commit()
-    holder.rollback()
-    holder.close()
-    status, output = process.finish()
+
+    status, output = app_writes_while_partcost_updates_a_part_row(
+        dsn, "PT-001", "1", lambda cur: app_rewrites_user_row(cur, "PT-NEW", user), tmp_path)
 
     assert status == 1, output
     assert "another writer changed its cost rows" in output
