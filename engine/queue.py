@@ -86,15 +86,20 @@ def _part_by_part(worker: Worker, keys: list, skip: set) -> ScopeResult:
 
 def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], bool],
                on_result: Callable[[ScopeResult], None]) -> None:
+    """Drain until stopped (or, ``once``, until the queue is empty). What ends the loop itself — a
+    lost connection, say — is reported as a failed result too, never as a traceback."""
     skip = set()
-    while not should_stop():
-        result = drain_batch(worker, options, skip)
-        if result is not None:
-            on_result(result)
-        elif options.once:
-            return
-        else:
-            time.sleep(options.poll_seconds)
+    try:
+        while not should_stop():
+            result = drain_batch(worker, options, skip)
+            if result is not None:
+                on_result(result)
+            elif options.once:
+                return
+            else:
+                time.sleep(options.poll_seconds)
+    except Exception as error:
+        on_result(ScopeResult(Scope.keys([]), error=f"a drainer stopped: {describe_failure(error)}"))
 
 
 def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, options: DrainOptions,
@@ -157,7 +162,6 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
-    """A drainer process: whatever goes wrong is reported as a result, never as a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     if os.getppid() != parent_pid:
@@ -169,7 +173,5 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
         return
     try:
         drain_loop(worker, options, stop.is_set, results.put)
-    except Exception as error:
-        results.put(ScopeResult(Scope.keys([]), error=f"a drainer stopped: {describe_failure(error)}"))
     finally:
         worker.close()

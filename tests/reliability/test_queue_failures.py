@@ -37,11 +37,11 @@ def execute(dsn: str, statement: str, params=()) -> None:
         conn.commit()
 
 
-def drainers_polling(dsn: str) -> int:
-    """Drainer processes that have loaded their prices and looked at the queue at least once."""
+def drainers_polling(dsn: str, application_name: str = "partcost drain-queue worker%") -> int:
+    """Drainers that have loaded their prices and looked at the queue at least once."""
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'partcost drain-queue worker%%'"
-                    " AND query LIKE '%%tasks_partcostrecalcqueue%%'")
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s"
+                    " AND query LIKE '%%tasks_partcostrecalcqueue%%'", (application_name,))
         return cur.fetchone()[0]
 
 
@@ -162,3 +162,15 @@ def _slot_of(dsn: str, key: str) -> int:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute(sql_file("part_slots"), {"part_keys": [key]})
         return cur.fetchone()[0]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_drainer_whose_connection_is_lost_fails_the_run_with_one_line(dsn, factory, tmp_path, workers):
+    process = start(dsn, "drain-queue", "--workers", workers, "--interval", "0.1", "--stop-file", str(tmp_path / "s"))
+    wait_for(lambda: drainers_polling(dsn, "partcost drain-queue%") >= 1, "a drainer to poll", process=process)
+    execute(dsn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'partcost drain-queue%%'")
+    status, output = process.finish()
+
+    assert status == 1, output
+    assert "a drainer stopped: " in output and "RECOMPUTATION FINISHED WITH FAILURES" in output
+    assert "Traceback" not in output
