@@ -135,7 +135,7 @@ def _run_batch_task_by_task(conn, after, size, content_types, dry_run):
 def _load_and_classify(cur, after, size) -> Optional[str]:
     cur.execute(sql_file("migrate_tasks_batch_load"), {"after": after, "size": size})
     cur.execute(sql_file("migrate_tasks_batch_classify"))
-    cur.execute("SELECT max(key) FROM migration_batch")
+    cur.execute(sql_file("migration_batch_last_key"))
     return cur.fetchone()[0]
 
 
