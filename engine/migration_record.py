@@ -23,10 +23,15 @@ def record_exists(conn) -> bool:
 def ensure_record(conn, dry_run: bool = False) -> None:
     """Create the record where it is missing (CREATE on the schema is needed only then). A dry run
     gets a temporary stand-in of the same name instead, which comes first in the search path, so a
-    rehearsal does all the work and still creates nothing."""
+    rehearsal does all the work and still creates nothing; a real run drops any such stand-in left
+    on its connection, so its record cannot land there."""
     if dry_run:
         _create(conn, sql.SQL("TEMP"))
-    elif not record_exists(conn):
+        return
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP TABLE IF EXISTS pg_temp.{}").format(sql.Identifier(RECORD_TABLE)))
+    conn.commit()
+    if not record_exists(conn):
         try:
             _create(conn, sql.SQL(""))
         except psycopg2.errors.InsufficientPrivilege:

@@ -5,6 +5,7 @@ from decimal import Decimal
 import psycopg2
 import pytest
 
+from engine.migrate_tasks import migrate_tasks
 from tests.migration_helpers import AWKWARD_KEYS, run, small_factory, snapshot
 
 
@@ -249,3 +250,13 @@ def test_a_key_column_collated_unlike_the_database_pages_through_every_task_once
     progress = [line for line in result.output.splitlines() if line.startswith("Progress")]
     assert progress == ["Progress: 2/5 migrated, 0 skipped...", "Progress: 4/5 migrated, 0 skipped...",
                         "Progress: 5/5 migrated, 0 skipped..."]
+
+
+def test_a_dry_run_records_nothing_and_a_real_run_after_it_records_its_timers(dsn, build, conn):
+    small_factory(build)
+    with psycopg2.connect(dsn) as session:
+        list(migrate_tasks(session, dry_run=True))
+        list(migrate_tasks(session))  # the same connection, as an embedding caller may do
+
+    assert rows(conn, "SELECT task_key, cardinality(timer_ids) FROM partcost_migrated_task ORDER BY 1") == [
+        ("M-001", 2), ("M-002", 2), ("M-003", 2)]
