@@ -206,6 +206,9 @@ def rollback(session, yes):
         plan = run_rollback(conn) if yes else rollback_plan(conn)
     move, delete = ("Moved", "Deleted") if yes else ("Would move", "Would delete")
     click.echo(f"{move} {plan['timers']} timer(s) back to their machining tasks")
+    if plan["unmoved_timers"]:
+        click.echo(f"Leaving {plan['unmoved_timers']} timer(s) on migrated operations as they are: "
+                   "the migration did not move them")
     click.echo(f"{delete} {plan['part_costs']} PartCostAgg and {plan['part_user_costs']} "
                f"PartCostAggUser row(s), {plan['queued']} queued recompute(s)")
     click.echo(f"{delete} {plan['operations']} operation(s) and {plan['parts']} migrated part(s)")

@@ -2,7 +2,8 @@
 
 ``machining_jobcostagg`` → ``tasks_partcostagg`` and ``machining_jobcostagguser`` →
 ``tasks_partcostaguser``, values unchanged, in one transaction of two INSERT … SELECT statements.
-A part that already has cost rows keeps them (skipped); an old row whose task has no part fails."""
+A part that already has its cost row keeps it, and a per-user row already there for a (part, user)
+is kept too (the old row is skipped); an old row whose task has no part fails."""
 
 from dataclasses import dataclass, field
 from typing import List, Tuple

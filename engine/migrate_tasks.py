@@ -4,7 +4,8 @@ The work goes in batches of tasks in key order, each batch one transaction of a 
 statements (sql/migrate_tasks_batch_*.sql). Tasks that cannot migrate are found set-based *before*
 anything is inserted, so one bad task never rolls back its batch. If the database still refuses a
 batch at COMMIT (something no check foresaw), the batch is redone task by task under savepoints:
-the culprit is named with the database's reason and the rest still migrate.
+the culprit is named with the database's reason and the rest still migrate. Each task's moved timers
+are recorded in the same transaction (engine.migration_record), for rollback.
 
 Where the role may, a batch's foreign keys are checked set-based instead of row by row
 (engine.references); a batch those checks refuse takes the same task-by-task path.
@@ -18,6 +19,7 @@ import psycopg2
 
 from engine import schema
 from engine.db import content_type_id, database_error_message, sql_file
+from engine.migration_record import ensure_record
 from engine.references import MissingReference, ReferenceChecks
 
 DEFAULT_BATCH_SIZE = 25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
@@ -52,6 +54,7 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
     """Migrate (or, with ``dry_run``, rehearse) every task, yielding each batch's result once it is
     committed (or rolled back)."""
     schema.require(conn, schema.MIGRATION_TABLES)
+    ensure_record(conn, dry_run)
     content_types = {"task_type": content_type_id(conn, "machining", "task"),
                      "operation_type": content_type_id(conn, "tasks", "operation")}
     with conn.cursor() as cur:
@@ -132,7 +135,7 @@ def _run_batch_task_by_task(conn, after, size, content_types, dry_run):
 def _load_and_classify(cur, after, size) -> Optional[str]:
     cur.execute(sql_file("migrate_tasks_batch_load"), {"after": after, "size": size})
     cur.execute(sql_file("migrate_tasks_batch_classify"))
-    cur.execute("SELECT max(key) FROM migration_batch")
+    cur.execute(sql_file("migration_batch_last_key"))
     return cur.fetchone()[0]
 
 

@@ -1,14 +1,19 @@
 """Undo the night migration without restoring a backup.
 
-Exactly the inverse of migrate-tasks + migrate-costs, in one transaction: the migrated operations'
-timers go back to the machining task content type (their object_id never changed), then the
-migrated parts' cost rows, queue rows, operations and the parts themselves are deleted. Parts made
-natively (no task_key) are untouched. An operation added to a migrated part after the migration
-would be lost, so rollback refuses until someone decides what to do with it."""
+Exactly the inverse of migrate-tasks + migrate-costs, in one transaction: the timers the migration
+recorded as moved go back to the machining task content type (their object_id never changed), then
+the migrated parts' cost rows, queue rows, operations and the parts themselves are deleted. Parts
+made natively (no task_key) are untouched, and so is every timer the migration did not move.
+Rollback refuses, changing nothing, where it could not be exact: an operation added to a migrated
+part since would be lost, and a part migrated without partcost's record (an older partcost, another
+tool) gives no way to tell the timers its migration moved from those that were there before."""
+
+from psycopg2 import sql
 
 from engine import schema
 from engine.db import content_type_id, sql_file
 from engine.errors import PartcostError
+from engine.migration_record import record_source
 
 
 def _content_types(conn) -> dict:
@@ -19,8 +24,9 @@ def _content_types(conn) -> dict:
 def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
+    query = sql.SQL(sql_file("rollback_plan")).format(record=record_source(conn))
     with conn.cursor() as cur:
-        cur.execute(sql_file("rollback_plan"), _content_types(conn))
+        cur.execute(query, _content_types(conn))
         plan = dict(zip([c.name for c in cur.description], cur.fetchone()))
     conn.rollback()
     return plan
@@ -29,11 +35,23 @@ def rollback_plan(conn) -> dict:
 def rollback(conn) -> dict:
     """Undo the migration; returns the plan it carried out."""
     plan = rollback_plan(conn)
-    if plan["added_operation"] is not None:
-        raise PartcostError(
-            f"operation {plan['added_operation']!r} was added to a migrated part after the migration;"
-            " rollback would delete it — move or delete it first", 2)
+    _refuse_if_inexact(plan)
+    if plan["parts"] == 0:
+        return plan
     with conn.cursor() as cur:
         cur.execute(sql_file("rollback_migration"), _content_types(conn))
     conn.commit()
     return plan
+
+
+def _refuse_if_inexact(plan: dict) -> None:
+    if plan["unrecorded_parts"]:
+        raise PartcostError(
+            f"{plan['unrecorded_parts']} migrated part(s) (first: {plan['first_unrecorded']!r}) have no record"
+            " of the timers their migration moved (migrated by an older partcost or another tool);"
+            " rollback cannot tell them from timers that were on the operation before — restore the"
+            " backup instead (`partcost restore FILE --yes`)", 2)
+    if plan["added_operation"] is not None:
+        raise PartcostError(
+            f"operation {plan['added_operation']!r} was added to a migrated part after the migration;"
+            " rollback would delete it — move or delete it first", 2)

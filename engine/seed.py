@@ -23,6 +23,7 @@ from engine.db import content_type_id, copy_in, missing_columns, require_columns
 from engine.errors import PartcostError
 from engine.load import load_prices, load_user_ids
 from engine.schema import COST_TABLES, WRONG_DATABASE_HINT
+from engine.seed_references import OutsideReferences
 from engine.split import WorkCalendar
 from engine.worker import compute_costs
 
@@ -32,6 +33,7 @@ LAST_DAY = date(2024, 12, 31)
 CUT_OVER = date(2024, 12, 2)      # …the last month of which also has natively created parts
 EPOCH = date(1970, 1, 1)
 SUNDAY = 6                        # weekday numbers: Monday = 0
+DOWNTIME_REASON = 3               # the downtime timers' reason (a stand-in, see engine.seed_references)
 
 # Keys the migration must carry through COPY, SQL and reports untouched. The longest is 252
 # characters: the longest task key whose part key PT-<key> still fits varchar(255).
@@ -116,8 +118,10 @@ def seed(conn, options: SeedOptions) -> dict:
     require_columns(conn, SEED_TABLES, WRONG_DATABASE_HINT)
     _require_empty(conn)
     has_part_costs = not missing_columns(conn, COST_TABLES)  # (checks end the transaction: ask first)
+    outside = OutsideReferences(conn, list(SEED_TABLES), {
+        "machine_fk_id": range(1, options.machines + 1), "downtime_reason_id": [DOWNTIME_REASON]})
     rng = np.random.default_rng(options.seed)
-    tables = _Tables(conn)
+    tables = _Tables(conn, outside)
     with _indexes_and_foreign_keys_built_after_load(conn, list(SEED_TABLES) + list(COST_TABLES)):
         tables.write("auth_user", _workers(options.workers))
         user_ids = _user_ids(conn, options.workers)
@@ -156,13 +160,16 @@ def _indexes_and_foreign_keys_built_after_load(conn, tables: list):
 
 
 class _Tables:
-    """COPY frames into tables, counting the rows written to each."""
+    """COPY frames into tables, counting the rows written to each; stand-in machine and reason
+    numbers become the rows they stand for."""
 
-    def __init__(self, conn):
+    def __init__(self, conn, outside: OutsideReferences):
         self.conn = conn
+        self.outside = outside
         self.written = {}
 
     def write(self, table: str, frame: pl.DataFrame) -> None:
+        frame = self.outside.apply(frame)
         self.written[table] = self.written.get(table, 0) + copy_in(self.conn, table, frame)
 
 
@@ -402,7 +409,7 @@ def _timer_rows(rng, timers: pl.DataFrame, keys: pl.Series, content_type: int) -
         "content_type_id": pl.repeat(content_type, n, dtype=pl.Int32, eager=True),
         "object_id": keys.gather(timers["target"]),
         "timer_type": pl.Series(["productive"] * n).set(downtime, "downtime"),
-        "downtime_reason_id": pl.Series([None] * n, dtype=pl.Int64).set(downtime, 3),
+        "downtime_reason_id": pl.Series([None] * n, dtype=pl.Int64).set(downtime, DOWNTIME_REASON),
     })
 
 

@@ -1,10 +1,12 @@
--- machining_jobcostagguser → tasks_partcostaguser likewise: a part that already has per-user
--- cost rows keeps them (its old rows are skipped). Returns how many rows were copied.
--- The parts that already have rows, taken before inserting: a plan that looked them up in
+-- machining_jobcostagguser → tasks_partcostaguser likewise, per (part, user) as the factory's own
+-- command does it: a part's existing row for a user is kept (that old row is skipped), its other
+-- users' old rows are copied. Returns how many rows were copied.
+-- The rows already there, taken before inserting: a plan that looked them up in
 -- tasks_partcostaguser itself would rescan the rows this very statement adds.
-CREATE TEMP TABLE parts_with_user_costs (part_id varchar(255) PRIMARY KEY) ON COMMIT DROP;
-INSERT INTO parts_with_user_costs SELECT DISTINCT part_id FROM tasks_partcostaguser;
-ANALYZE parts_with_user_costs;
+CREATE TEMP TABLE user_costs_present (part_id varchar(255), user_id integer,
+                                      PRIMARY KEY (part_id, user_id)) ON COMMIT DROP;
+INSERT INTO user_costs_present SELECT part_id, user_id FROM tasks_partcostaguser;
+ANALYZE user_costs_present;
 
 WITH copied AS (
     INSERT INTO tasks_partcostaguser (part_id, user_id, job_no_cached, currency, hours_ww, hours_ah,
@@ -13,7 +15,8 @@ WITH copied AS (
            c.cost_ww, c.cost_ah, c.cost_su, c.total_cost, c.updated_at
     FROM machining_jobcostagguser AS c
     JOIN tasks_part AS p ON p.task_key = c.task_id
-    WHERE NOT EXISTS (SELECT 1 FROM parts_with_user_costs AS x WHERE x.part_id = p.key)
+    WHERE NOT EXISTS (SELECT 1 FROM user_costs_present AS x
+                      WHERE x.part_id = p.key AND x.user_id = c.user_id)
     RETURNING 1
 )
 SELECT count(*) FROM copied;

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from tests.migration_helpers import COSTS, run, small_factory, snapshot
+from tests.migration_helpers import COSTS, job_cost, run, small_factory, snapshot
 
 
 def cost_rows(conn, table, key_column):
@@ -71,3 +71,25 @@ def test_second_run_and_dry_run_change_nothing(dsn, build):
     again = run(dsn, "migrate-costs")
     assert "JobCostAgg: Migrated 0, Skipped 3, Failed 0" in again.output
     assert snapshot(dsn) == copied
+
+
+def test_per_user_rows_are_skipped_per_part_and_user(dsn, build, conn):
+    factory = small_factory(build)
+    worker, boss = factory["worker"], factory["boss"]
+    job_cost(conn, "M-001", user_id=boss, hours_ww=Decimal("2.00"))
+    conn.commit()
+    run(dsn, "migrate-tasks")
+    with conn.cursor() as cur:  # the boss's row on PT-M-001 exists already; the worker's does not
+        cur.execute("INSERT INTO tasks_partcostaguser (part_id, user_id, job_no_cached, currency, hours_ww,"
+                    " hours_ah, hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at)"
+                    " VALUES ('PT-M-001', %s, 'J-1', 'EUR', 1, 0, 0, 7, 0, 0, 7, now())", (boss,))
+    conn.commit()
+
+    result = run(dsn, "migrate-costs")
+
+    assert result.exit_code == 0, result.output
+    assert "JobCostAggUser: Migrated 3, Skipped 1, Failed 0" in result.output
+    with conn.cursor() as cur:
+        cur.execute("SELECT user_id, hours_ww FROM tasks_partcostaguser WHERE part_id = 'PT-M-001'"
+                    " ORDER BY user_id")
+        assert cur.fetchall() == sorted([(worker, COSTS["hours_ww"]), (boss, Decimal("1.00"))])

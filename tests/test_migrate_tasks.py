@@ -2,6 +2,10 @@
 
 from decimal import Decimal
 
+import psycopg2
+import pytest
+
+from engine.migrate_tasks import migrate_tasks
 from tests.migration_helpers import AWKWARD_KEYS, run, small_factory, snapshot
 
 
@@ -204,3 +208,55 @@ def test_two_tasks_of_one_batch_wanting_one_plan_slot(dsn, build, conn):
     assert result.exit_code == 1
     assert "✗ Failed M-002: Plan slot (machine 4, plan_order 9) is also wanted by task M-001" in result.output
     assert rows(conn, "SELECT key FROM tasks_operation") == [("M-001",)]
+
+
+def _collation_ordering_unlike_the_default(conn):
+    """A collation in which 'B' and 'a' sort the other way round than in the database's default
+    (ICU's root, or a libc English one, whichever the server has), or None."""
+    candidates = (("icu", "und"), ("libc", "en_US.UTF-8"), ("libc", "en_US.utf8"), ("libc", "C"))
+    with conn.cursor() as cur:
+        cur.execute("SELECT 'B' < 'a'")
+        (default_puts_capitals_first,) = cur.fetchone()
+        for number, (provider, locale) in enumerate(candidates):
+            name = f"key_order_{number}"
+            cur.execute("SAVEPOINT probe")
+            try:
+                cur.execute(f'CREATE COLLATION {name} (provider = {provider}, locale = %s)', (locale,))
+                cur.execute(f"SELECT 'B' < 'a' COLLATE {name}")
+                if cur.fetchone()[0] != default_puts_capitals_first:
+                    conn.commit()
+                    return name
+            except psycopg2.Error:
+                pass
+            cur.execute("ROLLBACK TO SAVEPOINT probe")
+    conn.rollback()
+    return None
+
+
+def test_a_key_column_collated_unlike_the_database_pages_through_every_task_once(dsn, build, conn):
+    collation = _collation_ordering_unlike_the_default(conn)
+    if collation is None:
+        pytest.skip("the server has no collation ordering 'a' and 'B' unlike its default")
+    with conn.cursor() as cur:
+        cur.execute(f"ALTER TABLE machining_task ALTER COLUMN key TYPE varchar(255) COLLATE {collation}")
+    conn.commit()
+    for key in ("a", "B", "c", "D", "e"):
+        build.task(key)
+    build.commit()
+
+    result = run(dsn, "migrate-tasks", "--batch-size", "2")
+
+    assert result.exit_code == 0, result.output
+    progress = [line for line in result.output.splitlines() if line.startswith("Progress")]
+    assert progress == ["Progress: 2/5 migrated, 0 skipped...", "Progress: 4/5 migrated, 0 skipped...",
+                        "Progress: 5/5 migrated, 0 skipped..."]
+
+
+def test_a_dry_run_records_nothing_and_a_real_run_after_it_records_its_timers(dsn, build, conn):
+    small_factory(build)
+    with psycopg2.connect(dsn) as session:
+        list(migrate_tasks(session, dry_run=True))
+        list(migrate_tasks(session))  # the same connection, as an embedding caller may do
+
+    assert rows(conn, "SELECT task_key, cardinality(timer_ids) FROM partcost_migrated_task ORDER BY 1") == [
+        ("M-001", 2), ("M-002", 2), ("M-003", 2)]
