@@ -34,8 +34,8 @@ class Scope:
         return [slot for slot in range(LOCK_SLOTS) if slot % self.partitions == self.partition]
 
 
-TIMER_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "start_ms": pl.Int64, "finish_ms": pl.Int64,
-                "timer_xmin": pl.Int64, "operation_xmin": pl.Int64}
+TIMER_SCHEMA = {"part_id": pl.String, "timer_id": pl.Int64, "user_id": pl.Int64, "start_ms": pl.Int64,
+                "finish_ms": pl.Int64, "timer_xmin": pl.Int64, "operation_xmin": pl.Int64}
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String, "part_xmin": pl.Int64}
 STORED_TEXT = {name: pl.String for name in ("job_no_cached", "currency") + VALUE_COLUMNS}
 
