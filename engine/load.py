@@ -10,6 +10,7 @@ import polars as pl
 
 from engine.aggregate import VALUE_COLUMNS
 from engine.db import content_type_id, copy_out, sql_file
+from engine.errors import PartcostError
 from engine.price import Prices, build_prices
 
 LOCK_SLOTS = 256  # see sql/lock_part_slots.sql; partitions counts divide it
@@ -67,14 +68,28 @@ def _in_cents(rows: pl.DataFrame) -> pl.DataFrame:
 
 def load_prices(conn) -> Prices:
     """Wage versions, the TRY-average fallback wage and the FX snapshots (small tables)."""
-    wages = copy_out(conn, sql_file("load_wages"), {
-        "user_id": pl.Int64, "effective_from": pl.Date, "base_monthly": pl.String,
-        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String})
+    wages = _calendar_dates(copy_out(conn, sql_file("load_wages"), {
+        "user_id": pl.Int64, "effective_from": pl.String, "base_monthly": pl.String,
+        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String}), "effective_from",
+        lambda row: f"users_wagerate for user {row['user_id']} has effective_from {row['effective_from']}")
     with conn.cursor() as cur:
         cur.execute(sql_file("load_wage_fallback"))
         fallback = cur.fetchone()
-    fx = copy_out(conn, sql_file("load_fx"), {"date": pl.Date, "eur_kind": pl.String, "eur": pl.String})
+    fx = _calendar_dates(copy_out(conn, sql_file("load_fx"), {"date": pl.String, "eur_kind": pl.String,
+                                                              "eur": pl.String}), "date",
+                         lambda row: f"core_currencyratesnapshot has a row for {row['date']}")
     return build_prices(wages, fallback, fx)
+
+
+def _calendar_dates(rows: pl.DataFrame, column: str, names_row) -> pl.DataFrame:
+    """PostgreSQL's dates as polars dates. PostgreSQL also holds 'infinity', BC dates and years past
+    9999, which no timer's day can be compared with: such a row is refused, named by ``names_row``."""
+    dates = rows.with_columns(pl.col(column).str.to_date("%Y-%m-%d", strict=False, exact=True))
+    outside = rows.filter(dates[column].is_null())
+    if outside.height:
+        raise PartcostError(f"{names_row(outside.row(0, named=True))}, a date outside the years 1-9999; "
+                            "fix that row")
+    return dates
 
 
 def load_user_ids(conn) -> pl.Series:
