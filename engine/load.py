@@ -10,6 +10,7 @@ import polars as pl
 
 from engine.aggregate import VALUE_COLUMNS
 from engine.db import content_type_id, copy_out, sql_file
+from engine.errors import PartcostError
 from engine.price import Prices, build_prices
 
 LOCK_SLOTS = 256  # see sql/lock_part_slots.sql; partitions counts divide it
@@ -34,8 +35,8 @@ class Scope:
         return [slot for slot in range(LOCK_SLOTS) if slot % self.partitions == self.partition]
 
 
-TIMER_SCHEMA = {"part_id": pl.String, "user_id": pl.Int64, "start_ms": pl.Int64, "finish_ms": pl.Int64,
-                "timer_xmin": pl.Int64, "operation_xmin": pl.Int64}
+TIMER_SCHEMA = {"part_id": pl.String, "timer_id": pl.Int64, "user_id": pl.Int64, "start_ms": pl.Int64,
+                "finish_ms": pl.Int64, "timer_xmin": pl.Int64, "operation_xmin": pl.Int64}
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String, "part_xmin": pl.Int64}
 STORED_TEXT = {name: pl.String for name in ("job_no_cached", "currency") + VALUE_COLUMNS}
 
@@ -69,14 +70,28 @@ def _in_cents(rows: pl.DataFrame) -> pl.DataFrame:
 
 def load_prices(conn) -> Prices:
     """Wage versions, the TRY-average fallback wage and the FX snapshots (small tables)."""
-    wages = copy_out(conn, sql_file("load_wages"), {
-        "user_id": pl.Int64, "effective_from": pl.Date, "base_monthly": pl.String,
-        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String})
+    wages = _calendar_dates(copy_out(conn, sql_file("load_wages"), {
+        "user_id": pl.Int64, "effective_from": pl.String, "base_monthly": pl.String,
+        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String}), "effective_from",
+        lambda row: f"users_wagerate for user {row['user_id']} has effective_from {row['effective_from']}")
     with conn.cursor() as cur:
         cur.execute(sql_file("load_wage_fallback"))
         fallback = cur.fetchone()
-    fx = copy_out(conn, sql_file("load_fx"), {"date": pl.Date, "eur_kind": pl.String, "eur": pl.String})
+    fx = _calendar_dates(copy_out(conn, sql_file("load_fx"), {"date": pl.String, "eur_kind": pl.String,
+                                                              "eur": pl.String}), "date",
+                         lambda row: f"core_currencyratesnapshot has a row for {row['date']}")
     return build_prices(wages, fallback, fx)
+
+
+def _calendar_dates(rows: pl.DataFrame, column: str, names_row) -> pl.DataFrame:
+    """PostgreSQL's dates as polars dates. PostgreSQL also holds 'infinity', BC dates and years past
+    9999, which no timer's day can be compared with: such a row is refused, named by ``names_row``."""
+    dates = rows.with_columns(pl.col(column).str.to_date("%Y-%m-%d", strict=False, exact=True))
+    outside = rows.filter(dates[column].is_null())
+    if outside.height:
+        raise PartcostError(f"{names_row(outside.row(0, named=True))}, a date outside the years 1-9999; "
+                            "fix that row")
+    return dates
 
 
 def load_user_ids(conn) -> pl.Series:

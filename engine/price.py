@@ -20,7 +20,11 @@ SECONDS_PER_HOUR = 3600
 # With no TRY wage rows at all, the fallback's base_monthly / after_hours / sunday are 1.0 / 1.5 / 2.0,
 # read in order as costing-rules.md lists them (an odd-looking rule is still the rule).
 NO_TRY_WAGES_FALLBACK = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))
-INT128_LIMIT = 2 ** 126       # headroom below polars' Int128 maximum
+INT128_LIMIT = 2 ** 126       # headroom below polars' Int128 maximum, which wraps silently
+# Seconds × FX numerator is summed in Int128 (aggregate.py). A part the tables can hold has fewer than
+# 3.6·10^13 seconds (hours numeric(12, 2)), so an FX numerator below this limit never wraps for it.
+FX_NUMERATOR_LIMIT = INT128_LIMIT // 10 ** 14
+FX_DIGITS_LIMIT = 30          # decimal places or integer digits beyond which no EUR rate can be priced
 
 
 @dataclass
@@ -45,7 +49,7 @@ def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame
     wage_rows = wage_rows.sort("user_id", "effective_from")
     versions = list(zip(wage_rows["base_monthly"], wage_rows["after_hours_multiplier"],
                         wage_rows["sunday_multiplier"]))
-    _refuse_negative_wages(wage_rows)
+    _refuse_unpriceable_wages(wage_rows)
     versions.append(_fallback_wage(fallback))
     per_second = [_per_second_rates(*map(Decimal, version)) for version in versions]
     wage_denominator = math.lcm(*(rate.denominator for rates in per_second for rate in rates))
@@ -56,8 +60,8 @@ def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame
     fx_values = [_eur_rate(day, kind, text) for day, kind, text in fx_rows.iter_rows()]
     fx_denominator = math.lcm(1, *(value.denominator for value in fx_values))
     fx_numerators = [int(value * fx_denominator) for value in fx_values]
-    if any(abs(n) >= INT128_LIMIT // 10**12 for n in fx_numerators):
-        raise PartcostError("an EUR rate in core_currencyratesnapshot has too many digits to price exactly")
+    if fx_numerators and max(fx_numerators) >= FX_NUMERATOR_LIMIT:
+        _refuse_fx_digits_together(fx_rows, fx_values, fx_numerators)
     return Prices(
         wages=wage_rows.select("user_id", "effective_from").with_row_index("w").cast({"w": pl.Int64}),
         fallback_w=len(versions) - 1,
@@ -71,9 +75,14 @@ def build_prices(wage_rows: pl.DataFrame, fallback: tuple, fx_rows: pl.DataFrame
     )
 
 
-def _refuse_negative_wages(wage_rows: pl.DataFrame) -> None:
+def _refuse_unpriceable_wages(wage_rows: pl.DataFrame) -> None:
+    """NaN (which numeric columns allow) has no price, and a negative wage is no wage."""
     for user_id, effective_from, *values in wage_rows.iter_rows():
-        if any(Decimal(value) < 0 for value in values):
+        numbers = [Decimal(value) for value in values]
+        if not all(number.is_finite() for number in numbers):
+            raise PartcostError(f"users_wagerate for user {user_id} from {effective_from} has a base_monthly "
+                                f"or multiplier that is not a number ({', '.join(values)}); fix that row")
+        if any(number < 0 for number in numbers):
             raise PartcostError(f"users_wagerate for user {user_id} from {effective_from} has a negative "
                                 f"base_monthly or multiplier ({', '.join(values)}); fix that row")
 
@@ -102,7 +111,28 @@ def _eur_rate(day, kind, text) -> Fraction:
             "fix or delete that row (a missing EUR key counts as 0)")
     if value < 0:
         raise PartcostError(f"core_currencyratesnapshot for {day} has a negative EUR rate {text}; fix that row")
+    if value and not -FX_DIGITS_LIMIT <= value.adjusted() < FX_DIGITS_LIMIT:
+        _refuse_fx_digits(day, text, f"more than {FX_DIGITS_LIMIT} digits before or after the point")
     return Fraction(value)
+
+
+def _refuse_fx_digits(day, text: str, why: str) -> None:
+    """A rate so long that prices over one denominator would not fit polars' Int128 (a string such
+    as '1e999999999' would not even fit in memory as an exact fraction)."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise PartcostError(f"core_currencyratesnapshot for {day} has an EUR rate {shown} with too many digits "
+                        f"to price exactly ({why}); fix that row")
+
+
+def _refuse_fx_digits_together(fx_rows: pl.DataFrame, fx_values: list, fx_numerators: list) -> None:
+    """Each rate alone fits, but over the common denominator the largest one does not: name it and
+    the rate whose decimal places set that denominator."""
+    rows = list(fx_rows.iter_rows())
+    largest = max(range(len(rows)), key=fx_numerators.__getitem__)
+    longest = max(range(len(rows)), key=lambda i: fx_values[i].denominator)
+    why = ("its digits do not fit one denominator" if longest == largest
+           else f"next to {rows[longest][2]} on {rows[longest][0]}")
+    _refuse_fx_digits(rows[largest][0], rows[largest][2], why)
 
 
 def attach_prices(segments: pl.DataFrame, prices: Prices) -> pl.DataFrame:

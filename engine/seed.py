@@ -419,7 +419,8 @@ def _cost_rows(rng, conn, timers: pl.DataFrame, targets: pl.DataFrame, key_colum
     the night's drift report shows what a real database shows: most old numbers agree to the cent,
     and the 5% deliberately left stale (20% low, as if later timers were never costed) do not."""
     finished = timers.filter(pl.col("finish_ms").is_not_null())
-    costed_timers = finished.select(part_id=targets["key"].gather(finished["target"]), user_id="user_id",
+    costed_timers = finished.select(part_id=targets["key"].gather(finished["target"]),
+                                    timer_id=pl.lit(None, pl.Int64), user_id="user_id",  # ids come on insert
                                     start_ms="start_ms", finish_ms="finish_ms")
     part_rows, user_rows, _ = compute_costs(costed_timers, targets.select(part_id="key", job_no="job_no"),
                                             load_prices(conn), WorkCalendar(), load_user_ids(conn))

@@ -18,6 +18,11 @@ from engine.errors import PartcostError
 DEFAULT_TIMEZONE = "Europe/Istanbul"
 DEFAULT_WORK_WINDOW = "07:30-17:00"
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The instants a timer may start or finish at, end exclusive: the years 1-9999 Python's calendar
+# holds, less a day at the start and two at the end, so that in every time zone (offsets stay within
+# a day) each end's local date and the day after it exist.
+FIRST_INSTANT = datetime(1, 1, 2, tzinfo=timezone.utc)
+END_INSTANT = datetime(9999, 12, 30, tzinfo=timezone.utc)
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 SEGMENT_SCHEMA = {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
@@ -73,6 +78,33 @@ class WorkCalendar:
             "sunday": [d.isoweekday() == 7 for d in dates],
         }, schema={"d": pl.Date, "day_start": pl.Int64, "window_start": pl.Int64,
                    "window_end": pl.Int64, "sunday": pl.Boolean})
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def unsplittable_timers(timers: pl.DataFrame) -> pl.DataFrame:
+    """The timers the calendar cannot split — they run forward but an end lies outside
+    FIRST_INSTANT..END_INSTANT (a value stored in microseconds, a garbage int64) — as (p, reason),
+    one row per part naming its first such timer. A timer with finish <= start contributes nothing
+    whatever its values, as the rules say, so it is not among them."""
+    first, end = _epoch_ms(FIRST_INSTANT), _epoch_ms(END_INSTANT)
+    start_outside = (pl.col("start_ms") < first) | (pl.col("start_ms") >= end)
+    finish_outside = (pl.col("finish_ms") < first) | (pl.col("finish_ms") >= end)
+    why = pl.when(start_outside).then(pl.format("start_time {}", "start_ms")).otherwise(
+        pl.format("finish_time {}", "finish_ms"))
+    return (
+        timers.filter(pl.col("finish_ms") > pl.col("start_ms"), start_outside | finish_outside)
+        .sort("timer_id")
+        .group_by("p", maintain_order=True)
+        .agg(pl.format(f"timer {{}}'s {{}} is outside {FIRST_INSTANT.date()} to {END_INSTANT.date()} UTC, "
+                       "the instants the calendar can split", pl.col("timer_id"), why).first().alias("reason"),
+             (pl.len() - 1).alias("others"))
+        .select("p", reason=pl.when(pl.col("others") > 0)
+                .then(pl.format("{} (and {} more such timer(s))", "reason", "others"))
+                .otherwise("reason"))
+    )
 
 
 def split_timers(timers: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:

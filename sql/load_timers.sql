@@ -2,7 +2,7 @@
 -- (a hash partition of the part keys, or a list of keys). Reversed timers are kept: they still give
 -- their part an (all-zero) cost row. The xmin columns feed the partition's fingerprint
 -- (inputs_fingerprint.sql).
-SELECT o.part_id, t.user_id, t.start_time AS start_ms, t.finish_time AS finish_ms,
+SELECT o.part_id, t.id AS timer_id, t.user_id, t.start_time AS start_ms, t.finish_time AS finish_ms,
        t.xmin::text::bigint AS timer_xmin, o.xmin::text::bigint AS operation_xmin
 FROM tasks_timer AS t
 JOIN tasks_operation AS o ON o.key = t.object_id

@@ -17,7 +17,15 @@ Decisions where the rules leave room (each is marked DECISION below):
 - "half up" rounds ties away from zero (PostgreSQL's round() and Decimal's ROUND_HALF_UP); only
   matters for negative amounts, which ordinary data never has;
 - a work-window edge that does not exist or is ambiguous on a DST switch day takes zoneinfo's
-  ``fold=0`` reading (never the case for 07:30/17:00 in Europe).
+  ``fold=0`` reading (never the case for 07:30/17:00 in Europe);
+- a timer that runs forward with an end before 0001-01-02 or from 9999-12-30 on (UTC) cannot be
+  put on the calendar (its local day, or the day after, is outside the years 1-9999 in some zone):
+  its part fails and keeps its rows; so does a part whose rows the tables cannot hold (a value
+  beyond numeric(12, 2) hours or numeric(16, 2) costs, a job_no over 100 characters, a user not in
+  auth_user);
+- inputs that cannot be priced at all are refused (``Refused``) before any row is computed: a
+  NaN or negative wage, a negative or non-numeric EUR rate, a wage or snapshot date outside the
+  years 1-9999 (PostgreSQL also holds 'infinity', BC and later years).
 """
 
 import math
@@ -25,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from typing import Dict, List, NamedTuple, Optional, Tuple
+from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 BUCKETS = ("ww", "ah", "su")
@@ -33,6 +41,18 @@ VALUE_COLUMNS = ("hours_ww", "hours_ah", "hours_su", "cost_ww", "cost_ah", "cost
 HOURS_PER_MONTH = 225
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_MS = timedelta(milliseconds=1)
+CALENDAR_FIRST_MS = (datetime(1, 1, 2, tzinfo=timezone.utc) - EPOCH) // ONE_MS
+CALENDAR_END_MS = (datetime(9999, 12, 30, tzinfo=timezone.utc) - EPOCH) // ONE_MS
+HOURS_LIMIT, COST_LIMIT = Decimal(10) ** 10, Decimal(10) ** 14  # numeric(12, 2), numeric(16, 2)
+JOB_NO_LIMIT = 100
+
+
+class Refused(ValueError):
+    """The inputs cannot be priced at all: partcost must refuse them before writing anything."""
+
+
+class OffTheCalendar(ValueError):
+    """A timer that cannot be split: its part fails."""
 
 
 @dataclass(frozen=True)
@@ -57,10 +77,12 @@ class Segment(NamedTuple):
 
 class Tables(NamedTuple):
     """Cost rows as {part_id: row} and {(part_id, user_id): row}; a row maps job_no_cached, currency
-    and every value column (a 2-decimal string such as '0.01') to its value. No ids, no updated_at."""
+    and every value column (a 2-decimal string such as '0.01') to its value. No ids, no updated_at.
+    ``failed``: the parts that must fail (they have no rows here: theirs stay as they were)."""
 
     parts: Dict[str, dict]
     users: Dict[Tuple[str, int], dict]
+    failed: FrozenSet[str] = frozenset()
 
 
 # -- splitting a timer into day segments ----------------------------------------------------------
@@ -84,10 +106,16 @@ def whole_seconds(ms: int) -> int:
     return max(ms, 0) // 1000
 
 
+def on_the_calendar(ms: int) -> bool:
+    return CALENDAR_FIRST_MS <= ms < CALENDAR_END_MS
+
+
 def split_timer(start_ms: int, finish_ms: int, options: Options = Options()) -> List[Segment]:
     """The rules' steps 1–6: one segment per non-zero bucket per local calendar day."""
     if finish_ms <= start_ms:
         return []
+    if not (on_the_calendar(start_ms) and on_the_calendar(finish_ms)):  # DECISION
+        raise OffTheCalendar(f"a timer from {start_ms} to {finish_ms} ms is not on the calendar")
     zone = ZoneInfo(options.timezone)
     day, last = local_date(start_ms, zone), local_date(finish_ms, zone)
     segments = []
@@ -160,12 +188,29 @@ def exact(value) -> Fraction:
     return Fraction(Decimal(value))
 
 
+def refuse_dates_off_the_calendar(cur) -> None:
+    """DECISION: 'infinity', BC dates and years past 9999 are refused."""
+    for table, column in (("users_wagerate", "effective_from"), ("core_currencyratesnapshot", "date")):
+        cur.execute(f"SELECT {column}::text FROM {table} WHERE {column} NOT BETWEEN '0001-01-01' AND '9999-12-31'")
+        outside = cur.fetchone()
+        if outside:
+            raise Refused(f"{table}.{column} {outside[0]} is outside the years 1-9999")
+
+
+def priceable_wage(user_id: int, values) -> Wage:
+    """DECISION: a NaN or negative wage is refused."""
+    if not all(value.is_finite() and value >= 0 for value in values):
+        raise Refused(f"user {user_id}'s wage {values} is NaN or negative")
+    return Wage(*map(exact, values))
+
+
 def load_prices(cur) -> Prices:
+    refuse_dates_off_the_calendar(cur)
     cur.execute("SELECT user_id, effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
                 " FROM users_wagerate ORDER BY user_id, effective_from")
     wages: Dict[int, List[Tuple[date, Wage]]] = {}
-    for user_id, effective_from, base, after_hours, sunday in cur.fetchall():
-        wages.setdefault(user_id, []).append((effective_from, Wage(exact(base), exact(after_hours), exact(sunday))))
+    for user_id, effective_from, *values in cur.fetchall():
+        wages.setdefault(user_id, []).append((effective_from, priceable_wage(user_id, values)))
     # PostgreSQL's avg() is itself rounded (to many digits): take its value, not the exact mean.
     cur.execute("SELECT avg(base_monthly)::text, avg(after_hours_multiplier)::text,"
                 " avg(sunday_multiplier)::text FROM users_wagerate WHERE currency = 'TRY'")
@@ -181,12 +226,17 @@ def eur_rate(snapshot_date: date, json_type: Optional[str], text: Optional[str])
     """``rates->'EUR'`` exactly as written in the JSON; a missing key is 0."""
     if json_type in (None, "null"):  # DECISION: null is as good as missing
         return Fraction(0)
-    try:
-        if json_type in ("number", "string"):  # DECISION: "0.0254" as a string is the number
-            return exact(text)
-    except (ArithmeticError, ValueError):  # not a decimal number, or NaN / Infinity
-        pass
-    raise ValueError(f"snapshot {snapshot_date}: EUR rate {text!r} is not a number")
+    value = None
+    if json_type in ("number", "string"):  # DECISION: "0.0254" as a string is the number
+        try:
+            value = Decimal(text)
+        except ArithmeticError:  # not a decimal number
+            pass
+    if value is None or not value.is_finite():
+        raise Refused(f"snapshot {snapshot_date}: EUR rate {text!r} is not a number")
+    if value < 0:  # DECISION: refused, like a non-number
+        raise Refused(f"snapshot {snapshot_date}: EUR rate {text!r} is negative")
+    return Fraction(value)
 
 
 # -- summing and rounding -----------------------------------------------------------------------
@@ -224,19 +274,33 @@ def finished_operation_timers(cur) -> List[tuple]:
     return cur.fetchall()
 
 
+def user_ids(cur) -> set:
+    cur.execute("SELECT id FROM auth_user")
+    return {user_id for (user_id,) in cur.fetchall()}
+
+
 def expected_outcome(conn, options: Options = Options()) -> Tables:
     """What tasks_partcostagg and tasks_partcostaguser must hold after a full recompute."""
     with conn.cursor() as cur:
         prices = load_prices(cur)
         timers = finished_operation_timers(cur)
+        known_users = user_ids(cur)
     conn.rollback()
     job_nos = {part_id: job_no or "" for part_id, job_no, *_ in timers}
+    failed = {part_id for part_id, job_no in job_nos.items() if len(job_no) > JOB_NO_LIMIT}
     per_user: Dict[Tuple[str, int], Dict[str, Fraction]] = {}
     for part_id, _, user_id, start_ms, finish_ms in timers:
-        for segment in split_timer(start_ms, finish_ms, options):
+        try:
+            segments = split_timer(start_ms, finish_ms, options)
+        except OffTheCalendar:
+            failed.add(part_id)
+            continue
+        for segment in segments:
             fx = prices.fx_on(segment.day)
             if fx == 0:
                 continue  # skipped entirely: neither hours nor cost
+            if user_id not in known_users:
+                failed.add(part_id)
             wage = prices.wage_on(user_id, segment.day)
             hours = Fraction(segment.seconds, 3600)
             # DECISION: any counted segment makes the user "costed", even at a cost of 0.
@@ -247,10 +311,18 @@ def expected_outcome(conn, options: Options = Options()) -> Tables:
     for (part_id, _), sums in per_user.items():
         for column, value in sums.items():
             per_part[part_id][column] += value
-    return Tables(
-        parts={part_id: stored_row(job_nos[part_id], sums) for part_id, sums in per_part.items()},
-        users={key: stored_row(job_nos[key[0]], sums) for key, sums in per_user.items()},
-    )
+    parts = {part_id: stored_row(job_nos[part_id], sums) for part_id, sums in per_part.items()}
+    users = {key: stored_row(job_nos[key[0]], sums) for key, sums in per_user.items()}
+    failed |= {part_id for part_id, row in parts.items() if not fits_the_columns(row)}
+    failed |= {part_id for (part_id, _), row in users.items() if not fits_the_columns(row)}
+    return Tables(parts={part_id: row for part_id, row in parts.items() if part_id not in failed},
+                  users={key: row for key, row in users.items() if key[0] not in failed},
+                  failed=frozenset(failed))
+
+
+def fits_the_columns(row: dict) -> bool:
+    return all(abs(Decimal(row[column])) < (HOURS_LIMIT if column.startswith("hours") else COST_LIMIT)
+               for column in VALUE_COLUMNS)
 
 
 # -- the tables as they are ---------------------------------------------------------------------
