@@ -10,6 +10,7 @@ import multiprocessing
 import os
 import queue as stdlib_queue
 import signal
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,9 @@ from engine.recompute import Summary, check_database, check_stop_file, check_wor
 from engine.split import WorkCalendar
 from engine.worker import ScopeResult, Worker
 from engine.write import WriteCounts
+
+
+DRAINER_FAILED = 1  # a drainer process's exit status once it has reported why it stopped
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,9 @@ def _part_by_part(worker: Worker, keys: list, skip: set) -> ScopeResult:
 
 
 def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], bool],
-               on_result: Callable[[ScopeResult], None]) -> None:
-    """Drain until stopped (or, ``once``, until the queue is empty). What ends the loop itself — a
-    lost connection, say — is reported as a failed result too, never as a traceback."""
+               on_result: Callable[[ScopeResult], None]) -> bool:
+    """Drain until stopped (or, ``once``, until the queue is empty); False if the loop itself failed
+    (a lost connection, say), which is reported as a failed result too, never as a traceback."""
     skip = set()
     try:
         while not should_stop():
@@ -95,11 +99,13 @@ def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], 
             if result is not None:
                 on_result(result)
             elif options.once:
-                return
+                break
             else:
                 time.sleep(options.poll_seconds)
     except Exception as error:
         on_result(ScopeResult(Scope.keys([]), error=f"a drainer stopped: {describe_failure(error)}"))
+        return False
+    return True
 
 
 def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, options: DrainOptions,
@@ -125,7 +131,8 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
             finally:
                 worker.close()
         else:
-            summary.failed += _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
+            for drainer, why in _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result):
+                summary.failed.append((drainer, why))
     if should_stop():
         summary.status = "cancelled" if options.once else "complete"
     stop_file.unlink(missing_ok=True)
@@ -136,29 +143,31 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
 
 def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result) -> list:
     """Run the drainer processes until they are done; returns [(drainer, why)] for each that died.
-    A dead drainer stops the others (gracefully): its batch in flight was rolled back and stays queued."""
+    A drainer that died or failed stops the others (gracefully), so that a run that is no longer whole
+    ends and says so; the batch it had in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
     processes = [context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
                  for _ in range(workers)]
     for process in processes:
         process.start()
-    died = {}
+    ended = {}
     try:
         while any(p.is_alive() for p in processes) or not results.empty():
-            if should_stop() or died:
+            if should_stop() or ended:
                 stop.set()
             try:
                 on_result(results.get(timeout=0.2))
             except stdlib_queue.Empty:
                 pass
-            died.update((p.pid, p.exitcode) for p in processes if p.exitcode not in (None, 0))
+            ended.update((p.pid, p.exitcode) for p in processes if p.exitcode not in (None, 0))
     except KeyboardInterrupt:
         for process in processes:
             process.kill()
         raise
     return [(f"drainer pid={pid}", f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
-             "its batch in flight was rolled back and stays queued") for pid, code in died.items()]
+             "its batch in flight was rolled back and stays queued")
+            for pid, code in ended.items() if code != DRAINER_FAILED]
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
@@ -172,6 +181,8 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
         results.put(ScopeResult(Scope.keys([]), error=f"a drainer could not start: {start_error}"))
         return
     try:
-        drain_loop(worker, options, stop.is_set, results.put)
+        whole = drain_loop(worker, options, stop.is_set, results.put)
     finally:
         worker.close()
+    if not whole:
+        sys.exit(DRAINER_FAILED)

@@ -42,6 +42,14 @@ class Summary:
     run_id: Optional[int] = None
     timings: dict = field(default_factory=dict)   # stage -> seconds, summed over scopes
 
+    _failed_parts: set = field(default_factory=set, repr=False)
+
+    def part_failed(self, key: str, reason: str) -> None:
+        """Each part is listed once: several drainers may each try a part that fails."""
+        if key not in self._failed_parts:
+            self._failed_parts.add(key)
+            self.failed.append((key, reason))
+
     @property
     def exit_code(self) -> int:
         if self.status == "cancelled":
@@ -50,15 +58,18 @@ class Summary:
 
     def add(self, result: ScopeResult) -> None:
         if result.error:
-            label = (f"partition {result.scope.partition}" if result.scope.part_keys is None
-                     else ", ".join(result.scope.part_keys) or "worker")
-            self.failed.append((label, result.error))
             if result.scope.part_keys is None:
+                self.failed.append((f"partition {result.scope.partition}", result.error))
                 self.not_done.append(result.scope.partition)
+            elif result.scope.part_keys:
+                self.part_failed(", ".join(result.scope.part_keys), result.error)
+            else:
+                self.failed.append(("worker", result.error))
             return
         self.partitions_done += 1
         self.successful += result.parts
-        self.failed.extend(result.failed)
+        for key, reason in result.failed:
+            self.part_failed(key, reason)
         self.counts += result.counts
         for stage, seconds in result.timings.items():
             self.timings[stage] = self.timings.get(stage, 0.0) + seconds

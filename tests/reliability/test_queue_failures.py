@@ -38,10 +38,11 @@ def execute(dsn: str, statement: str, params=()) -> None:
 
 
 def drainers_polling(dsn: str, application_name: str = "partcost drain-queue worker%") -> int:
-    """Drainers that have loaded their prices and looked at the queue at least once."""
+    """Drainers that have loaded their prices: a drainer's first ROLLBACK ends the snapshot it loads
+    them in, and after that its last statement is a claim of queue rows or the ROLLBACK of an empty one."""
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s"
-                    " AND query LIKE '%%tasks_partcostrecalcqueue%%'", (application_name,))
+                    " AND (query = 'ROLLBACK' OR query LIKE '%%tasks_partcostrecalcqueue%%')", (application_name,))
         return cur.fetchone()[0]
 
 
@@ -167,7 +168,8 @@ def _slot_of(dsn: str, key: str) -> int:
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_drainer_whose_connection_is_lost_fails_the_run_with_one_line(dsn, factory, tmp_path, workers):
     process = start(dsn, "drain-queue", "--workers", workers, "--interval", "0.1", "--stop-file", str(tmp_path / "s"))
-    wait_for(lambda: drainers_polling(dsn, "partcost drain-queue%") >= 1, "a drainer to poll", process=process)
+    wait_for(lambda: drainers_polling(dsn, "partcost drain-queue%") == int(workers), "the drainers to poll",
+             process=process)
     execute(dsn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'partcost drain-queue%%'")
     status, output = process.finish()
 
