@@ -21,7 +21,7 @@ from engine.price import Prices, attach_prices
 from engine.references import ReferenceChecks
 from engine.snapshot import PriceSnapshot, current_fingerprint, load_snapshot
 from engine.split import WorkCalendar, split_timers, unsplittable_timers
-from engine.write import WriteCounts, verify_written, write_cost_rows
+from engine.write import WriteCounts, results_figures, verify_written, write_cost_rows
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.sql
 # Part of every partition fingerprint: change it whenever the computation changes, so that no
@@ -215,9 +215,7 @@ class Worker:
         return fingerprint if fingerprint.text(self.context) == recorded else None
 
     def _results(self, scope: Scope) -> tuple:
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("results_fingerprint"), scope.params())
-            return cur.fetchone()
+        return results_figures(self.conn, scope.params())
 
     def _lock(self, scope: Scope) -> None:
         with self.conn.cursor() as cur:

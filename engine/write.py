@@ -119,18 +119,31 @@ def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
     return Written(counts, (parts.expected(parts_left), users.expected(users_left)))
 
 
+def results_figures(conn, scope_params: dict) -> tuple:
+    """The scope's stored rows as a fingerprint records them: per table, row count and xmin sum."""
+    return _figures(*_stored(conn, scope_params))
+
+
 def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
-    """Prove the scope holds exactly the rows the write planned; returns the stored rows' figures of
-    sql/results_fingerprint.sql (per table: row count, xmin sum), read in the same statement."""
-    with conn.cursor() as cur:
-        cur.execute(sql_file("scope_cost_rows_after_write"), scope_params)
-        *found, xid = cur.fetchone()
-    figures = []
-    for (rows, written, others_xmin), want, name in zip((found[:3], found[3:]), expected, ("per-part", "per-user")):
+    """Prove the scope holds exactly the rows the write planned; returns ``results_figures``, read in
+    the same statement."""
+    found, xid = _stored(conn, scope_params)
+    for (rows, written, others_xmin), want, name in zip(found, expected, ("per-part", "per-user")):
         if (rows, written, others_xmin) != (want.rows, want.written, want.kept_xmin):
             raise ConcurrentWrite(f"{name} rows: {rows} found, {want.rows} planned")
-        figures += [rows, others_xmin + written * xid]
-    return tuple(figures)
+    return _figures(found, xid)
+
+
+def _stored(conn, scope_params: dict) -> tuple:
+    """(per table (rows, written by this transaction, xmin sum of the others), this transaction's xid)."""
+    with conn.cursor() as cur:
+        cur.execute(sql_file("results_fingerprint"), scope_params)
+        *found, xid = cur.fetchone()
+    return (tuple(found[:3]), tuple(found[3:])), xid
+
+
+def _figures(found: tuple, xid: int) -> tuple:
+    return tuple(figure for rows, written, others_xmin in found for figure in (rows, others_xmin + written * xid))
 
 
 def _touched(cur, planned: int, what: str) -> None:

@@ -1,6 +1,17 @@
--- One partition's stored cost rows as row counts and sums of xmin (see inputs_fingerprint.sql).
-SELECT agg.rows, agg.xmin_sum, per_user.rows, per_user.xmin_sum
-FROM (SELECT count(*) AS rows, coalesce(sum(xmin::text::bigint), 0) AS xmin_sum FROM tasks_partcostagg
-      WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s) AS agg,
-     (SELECT count(*) AS rows, coalesce(sum(xmin::text::bigint), 0) AS xmin_sum FROM tasks_partcostaguser
-      WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s) AS per_user
+-- A scope's stored cost rows, per table: how many there are, how many this transaction wrote (their xmin
+-- is its own xid; none before it writes), and the xmin sum of all the others — the row count and xmin sum
+-- a partition's fingerprint records (see inputs_fingerprint.sql), and after a write the proof that no
+-- other writer inserted, replaced or deleted one of them meanwhile.
+WITH me AS (SELECT coalesce(pg_current_xact_id_if_assigned()::text::bigint %% 4294967296, -1) AS xid)
+SELECT agg.rows, agg.written, agg.others_xmin, per_user.rows, per_user.written, per_user.others_xmin, me.xid
+FROM me,
+     LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
+                     coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
+              FROM tasks_partcostagg
+              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+                AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS agg,
+     LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
+                     coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
+              FROM tasks_partcostaguser
+              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+                AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS per_user
