@@ -18,8 +18,9 @@ from multiprocessing import Pool
 
 from psycopg2.extras import execute_values
 
-from engine.db import connect, connection, content_type_id
-from tests.reference import BUCKETS, split_timer
+from partcost.db.connections import connect, connection
+from partcost.db.catalogue import content_type_id
+from tests.support.reference import BUCKETS, split_timer
 
 CENT = Decimal("0.01")
 HOURS_PER_MONTH = Decimal(225)

@@ -21,11 +21,12 @@ from contextlib import contextmanager
 import psutil
 
 from benchmarks.baseline_service import run_baseline
-from engine import schema
-from engine.bench import embedded_admin_dsn, scratch_database, tree_rss
-from engine.db import connection, sql_file
-from engine.migrate_tasks import migrate_tasks
-from engine.seed import SeedOptions, seed
+from partcost.db import schema
+from partcost.tools.bench import embedded_admin_dsn, scratch_database, tree_rss
+from partcost.db.connections import connection
+from partcost.db.sql_files import sql_file
+from partcost.migration.migrate_tasks import migrate_tasks
+from partcost.tools.seed import SeedOptions, seed
 
 COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 RESULT_COLUMNS = {
@@ -46,7 +47,7 @@ def stopwatch(figures: dict, name: str):
 
 @contextmanager
 def migrated_scratch_database(admin_dsn: str, tasks: int, timers_per_task: int):
-    """A scratch database (engine.bench) with the layout, seeded and migrated; yields its DSN."""
+    """A scratch database (partcost.tools.bench) with the layout, seeded and migrated; yields its DSN."""
     with scratch_database(admin_dsn, "figures") as dsn:
         with connection(dsn) as conn:
             schema.create(conn)
@@ -69,7 +70,7 @@ def physical_floor(dsn: str, figures: dict) -> None:
     """COPY the timers out, then the (already computed) result rows in, sorted, in one transaction."""
     with connection(dsn) as conn, conn.cursor() as cur:
         operation_ct = _operation_ct(cur)
-        timers = cur.mogrify(sql_file("load_timers"), {"operation_ct": operation_ct, "partitions": 1,
+        timers = cur.mogrify(sql_file("recompute/load_timers"), {"operation_ct": operation_ct, "partitions": 1,
                                                         "partition": 0, "part_keys": None}).decode()
         with stopwatch(figures, "floor: COPY timers out"):
             cur.copy_expert(f"COPY ({timers}) TO STDOUT WITH (FORMAT csv)", io.BytesIO())
@@ -96,7 +97,7 @@ def _operation_ct(cur) -> int:
 def partcost_recompute(dsn: str, workers: int) -> float:
     """`partcost recompute` in a fresh process, start-up included."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cli", "--dsn", dsn, "recompute", "--workers", str(workers)],
+    subprocess.run([sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
                    check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
 
@@ -119,7 +120,7 @@ def measure(dsn: str, workers: int, with_baseline: bool) -> dict:
 def peak_memory(dsn: str, workers: int) -> tuple:
     """(seconds, peak RSS in MiB of partcost and its workers) for one full recompute."""
     started = time.perf_counter()
-    process = psutil.Popen([sys.executable, "-m", "cli", "--dsn", dsn, "recompute", "--workers", str(workers)],
+    process = psutil.Popen([sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
                            stdout=subprocess.DEVNULL)
     peak = 0
     while process.poll() is None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg2
 
 from benchmarks.conftest import TIMERS_PER_TASK
-from tests.migration_helpers import run
+from tests.support.migration_runs import run
 
 GENERATOR = Path(__file__).with_name("generate_migration_data.sql")
 

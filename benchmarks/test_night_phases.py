@@ -11,13 +11,13 @@ import psycopg2
 import pytest
 
 from benchmarks.conftest import TIMERS_PER_TASK
-from engine.drift import drift
-from engine.migrate_costs import migrate_costs
-from engine.migrate_tasks import migrate_tasks
-from engine.recompute import recompute_all
-from engine.seed import SeedOptions, seed
-from engine.split import WorkCalendar
-from engine.validate import validate
+from partcost.night.drift import drift
+from partcost.migration.migrate_costs import migrate_costs
+from partcost.migration.migrate_tasks import migrate_tasks
+from partcost.recompute.run import recompute_all
+from partcost.tools.seed import SeedOptions, seed
+from partcost.recompute.split import WorkCalendar
+from partcost.migration.validate import validate
 
 WORKERS = 2
 

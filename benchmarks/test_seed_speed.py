@@ -7,7 +7,7 @@ off; `time partcost seed` on the (durable) embedded default is the figure the RE
 import psycopg2
 
 from benchmarks.conftest import TIMERS_PER_TASK
-from engine.seed import SeedOptions, seed
+from partcost.tools.seed import SeedOptions, seed
 
 
 def test_seed_reference_size(benchmark, bench_tasks, fresh_dsns):

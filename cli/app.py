@@ -8,12 +8,13 @@ from typing import Optional
 import click
 import psycopg2
 
-from engine.db import database_error_message, resolve_dsn
-from engine.dsn import DatabaseChoice, choose_database, mask_secrets
-from engine.errors import PartcostError
+from partcost.db.connections import database_error_message
+from partcost.server.choice import resolve_dsn
+from partcost.server.dsn import DatabaseChoice, choose_database, mask_secrets
+from partcost.errors import PartcostError
 
 # True when this process is a fresh `partcost` (cli.main.main), not a caller embedding the CLI
-# (tests): only then may recompute fork its workers (see engine.pool.WorkerPool).
+# (tests): only then may recompute fork its workers (see partcost.recompute.pool.WorkerPool).
 FRESH_PROCESS = False
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -1,12 +1,12 @@
-"""``partcost bench``: capacity planning (engine/bench.py does the measuring and the fitting)."""
+"""``partcost bench``: capacity planning (partcost.tools.bench does the measuring and the fitting)."""
 
 from pathlib import Path
 
 import click
 
-from cli.app import partcost, pass_session
-from engine import bench
-from engine.recompute import check_workers
+from partcost.cli.app import partcost, pass_session
+from partcost.tools import bench
+from partcost.recompute.run import check_workers
 
 
 def number_list(ctx, param, value: str):

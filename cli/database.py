@@ -5,11 +5,11 @@ import sys
 
 import click
 
-from cli.app import partcost, pass_session
-from engine import schema
-from engine.db import connection, describe
-from engine.dsn import partcost_home, without_password
-from engine.embedded import server_for_home
+from partcost.cli.app import partcost, pass_session
+from partcost.db import schema
+from partcost.db.connections import connection, describe
+from partcost.server.dsn import partcost_home, without_password
+from partcost.server.embedded import server_for_home
 
 
 @partcost.group()

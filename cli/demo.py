@@ -4,10 +4,10 @@ import time
 
 import click
 
-from cli.app import partcost
-from cli.night_run import run_and_report
-from cli.seeding import print_counts
-from engine import demo
+from partcost.cli.app import partcost
+from partcost.cli.night_run import run_and_report
+from partcost.cli.seeding import print_counts
+from partcost.tools import demo
 
 
 @partcost.command(name="demo")

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import click
 
-from cli.app import partcost, pass_session
-from cli.progress import progress
-from engine import backup as backups
-from engine.db import connection
-from engine.migrate_costs import migrate_costs as copy_costs
-from engine.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks, migrate_tasks as run_migration
-from engine.preflight import SHOWN_TIMERS, preflight as run_preflight
-from engine.rollback import rollback as run_rollback, rollback_plan
-from engine.status import status as read_status
-from engine.validate import validate as run_validation
+from partcost.cli.app import partcost, pass_session
+from partcost.cli.progress import progress
+from partcost.migration import backup as backups
+from partcost.db.connections import connection
+from partcost.migration.migrate_costs import migrate_costs as copy_costs
+from partcost.migration.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks, migrate_tasks as run_migration
+from partcost.migration.preflight import SHOWN_TIMERS, preflight as run_preflight
+from partcost.migration.rollback import rollback as run_rollback, rollback_plan
+from partcost.migration.status import status as read_status
+from partcost.migration.validate import validate as run_validation
 
 RULE = "=" * 60
 

@@ -1,17 +1,17 @@
-"""``partcost night-run``: the whole runbook in one command (engine/night_run.py does the work)."""
+"""``partcost night-run``: the whole runbook in one command (partcost.night.run does the work)."""
 
 import sys
 from pathlib import Path
 
 import click
 
-from cli.app import partcost, pass_session
-from cli.recompute import calendar_options, workers_option
-from engine.errors import PartcostError
-from engine.night_report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
-from engine.night_run import Options, night_run
-from engine.recompute import DEFAULT_STOP_FILE, check_workers
-from engine.split import WorkCalendar
+from partcost.cli.app import partcost, pass_session
+from partcost.cli.recompute import calendar_options, workers_option
+from partcost.errors import PartcostError
+from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
+from partcost.night.run import Options, night_run
+from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers
+from partcost.recompute.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
 SHOWN_DRIFT = 5

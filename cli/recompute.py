@@ -5,12 +5,12 @@ from pathlib import Path
 
 import click
 
-from cli import app
-from cli.app import partcost, pass_session
-from cli.progress import Progress
-from engine import queue
-from engine.recompute import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
-from engine.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
+from partcost.cli import app
+from partcost.cli.app import partcost, pass_session
+from partcost.cli.progress import Progress
+from partcost.recompute import drain
+from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
+from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
 EXIT_CODES = "Exit status: 0 complete, 1 some parts failed, 2 could not start, 3 cancelled."
 
@@ -123,8 +123,8 @@ def drain_queue(session, workers, once, batch_size, interval, stop_file, timezon
     calendar = WorkCalendar.parse(timezone_name, work_window)
     check_workers(workers)
     click.echo(f"Draining the recompute queue with {workers} worker(s)...")
-    summary = queue.drain_queue(session.dsn, calendar, workers, stop_file,
-                                queue.DrainOptions(once, batch_size, interval),
+    summary = drain.drain_queue(session.dsn, calendar, workers, stop_file,
+                                drain.DrainOptions(once, batch_size, interval),
                                 on_progress=_progress_printer("batches"), on_notice=click.echo)
     _print_summary(summary)
     raise SystemExit(summary.exit_code)

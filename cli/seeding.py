@@ -4,9 +4,9 @@ import time
 
 import click
 
-from cli.app import partcost, pass_session
-from engine.db import connection, describe
-from engine.seed import SeedOptions, seed
+from partcost.cli.app import partcost, pass_session
+from partcost.db.connections import connection, describe
+from partcost.tools.seed import SeedOptions, seed
 
 
 @partcost.command(name="seed")

@@ -7,6 +7,7 @@ so a fresh database costs a few milliseconds."""
 import itertools
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -14,9 +15,9 @@ import psycopg2
 import psycopg2.extensions
 import pytest
 
-from engine import schema
-from engine.embedded import EmbeddedServer
-from tests.builder import Builder
+from partcost.db import schema
+from partcost.server.embedded import EmbeddedServer
+from tests.support.builder import Builder
 
 TEMPLATE = "partcost_template"
 TEMPLATE_BEFORE_UPGRADE = "partcost_template_pre"
@@ -116,3 +117,12 @@ def conn(dsn):
 @pytest.fixture
 def build(conn):
     return Builder(conn)
+
+
+@pytest.fixture(autouse=True)
+def no_old_top_level_modules():
+    """partcost installs one import package; a module named ``engine``, ``cli`` or ``sql`` would be
+    another package's, or a path leaking in from the checkout."""
+    yield
+    imported = sorted(name for name in sys.modules if name.split(".")[0] in ("engine", "cli", "sql"))
+    assert not imported, f"imported under an old top-level name: {imported}"

@@ -17,10 +17,10 @@ import psycopg2.extensions
 import pytest
 from click.testing import CliRunner
 
-from cli.main import partcost
-from tests.cost_checks import (assert_exact_but_failed_parts_as_before, assert_no_half_written_part, cost_tables,
+from partcost.cli.main import partcost
+from tests.support.cost_checks import (assert_exact_but_failed_parts_as_before, assert_no_half_written_part, cost_tables,
                                outcomes)
-from tests.recompute_cli import stale_cost_rows
+from tests.support.recompute_runs import stale_cost_rows
 
 PASSWORD = "S3cretPW"
 UNCHANGED, EXACT = "unchanged", "exact"

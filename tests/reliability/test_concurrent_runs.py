@@ -4,9 +4,9 @@ from contextlib import closing
 
 import psycopg2
 
-from engine.load import LOCK_SLOTS
-from tests.cost_checks import assert_equals_reference
-from tests.reliability.processes import (blocked_worker_pids, holding_slots, partition_slots, run,
+from partcost.recompute.scope import LOCK_SLOTS
+from tests.support.cost_checks import assert_equals_reference
+from tests.support.processes import (blocked_worker_pids, holding_slots, partition_slots, run,
                                          start, wait_for)
 
 

@@ -13,10 +13,10 @@ from contextlib import closing
 
 import psycopg2
 
-from tests.builder import Builder
-from tests.cost_checks import assert_equals_reference
-from tests.recompute_cli import recompute
-from tests.reliability.processes import start, wait_for
+from tests.support.builder import Builder
+from tests.support.cost_checks import assert_equals_reference
+from tests.support.recompute_runs import recompute
+from tests.support.processes import start, wait_for
 
 SOAK_SECONDS = float(os.environ.get("PARTCOST_SOAK_SECONDS", "8"))
 BUMP = ("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"

@@ -5,8 +5,8 @@ while the other commits partitions 0, 2 and 3; the kill lands then."""
 
 import psutil
 
-from tests.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.reliability.processes import (blocked_worker_pids, committed_partitions, holding_slots,
+from tests.support.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
+from tests.support.processes import (blocked_worker_pids, committed_partitions, holding_slots,
                                          kill, partition_slots, run, run_lock_held, start, wait_for,
                                          workers_of)
 

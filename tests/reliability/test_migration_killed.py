@@ -9,10 +9,10 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-from tests.builder import Builder
+from tests.support.builder import Builder
 from tests.conftest import TEMPLATE
-from tests.migration_helpers import AWKWARD_KEYS, job_cost, run, snapshot
-from tests.reliability.processes import kill, start, wait_for
+from tests.support.migration_runs import AWKWARD_KEYS, job_cost, run, snapshot
+from tests.support.processes import kill, start, wait_for
 
 BATCH = 8
 TASKS = [f"M-{n:03}" for n in range(33)] + AWKWARD_KEYS

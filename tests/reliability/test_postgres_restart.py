@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.reliability.processes import (blocked_worker_pids, committed_partitions, holding_slots,
+from tests.support.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
+from tests.support.processes import (blocked_worker_pids, committed_partitions, holding_slots,
                                          partition_slots, run, start, wait_for)
 
 

@@ -6,12 +6,12 @@ from contextlib import closing
 
 import psycopg2
 
-from engine import ledger
-from engine.load import Scope
-from engine.split import WorkCalendar
-from engine.worker import Worker
-from tests.cost_checks import assert_equals_reference
-from tests.reliability.processes import run, wait_for
+from partcost.recompute import ledger
+from partcost.recompute.scope import Scope
+from partcost.recompute.split import WorkCalendar
+from partcost.recompute.worker import Worker
+from tests.support.cost_checks import assert_equals_reference
+from tests.support.processes import run, wait_for
 
 CALENDAR = WorkCalendar.parse()
 

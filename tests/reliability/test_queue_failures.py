@@ -6,12 +6,12 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-from engine import queue
-from engine.db import sql_file
-from engine.queue import DrainOptions
-from engine.split import WorkCalendar
-from tests.cost_checks import outcomes
-from tests.reliability.processes import (blocked_worker_pids, holding_slots, kill, run, start, wait_for)
+from partcost.recompute import drain
+from partcost.db.sql_files import sql_file
+from partcost.recompute.drain import DrainOptions
+from partcost.recompute.split import WorkCalendar
+from tests.support.cost_checks import outcomes
+from tests.support.processes import (blocked_worker_pids, holding_slots, kill, run, start, wait_for)
 
 CALENDAR = WorkCalendar.parse()
 
@@ -85,18 +85,18 @@ def test_a_part_the_database_refuses_does_not_hold_back_the_rest_of_its_batch(ds
 
 def test_an_unexpected_error_in_one_part_fails_only_that_part(dsn, factory, monkeypatch, tmp_path):
     """Whatever a worker raises becomes that part's failure, named; it never aborts the drain."""
-    import engine.worker
-    compute = engine.worker.compute_costs
+    import partcost.recompute.worker
+    compute = partcost.recompute.worker.compute_costs
 
     def poisoned(timers, parts, *args):
         if "PT-003" in parts["part_id"].to_list():
             raise ZeroDivisionError("a value nobody expected")
         return compute(timers, parts, *args)
 
-    monkeypatch.setattr(engine.worker, "compute_costs", poisoned)
+    monkeypatch.setattr(partcost.recompute.worker, "compute_costs", poisoned)
     enqueue(dsn, "PT-002", "PT-003", "PT-004")
 
-    summary = queue.drain_queue(dsn, CALENDAR, 1, tmp_path / "stop", DrainOptions(once=True))
+    summary = drain.drain_queue(dsn, CALENDAR, 1, tmp_path / "stop", DrainOptions(once=True))
 
     assert summary.exit_code == 1
     assert summary.failed == [("PT-003", "internal error: ZeroDivisionError: a value nobody expected")]
@@ -161,7 +161,7 @@ def test_a_drainer_running_for_days_sees_new_workers_wages_and_fx(dsn, factory, 
 
 def _slot_of(dsn: str, key: str) -> int:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute(sql_file("part_slots"), {"part_keys": [key]})
+        cur.execute(sql_file("recompute/part_slots"), {"part_keys": [key]})
         return cur.fetchone()[0]
 
 

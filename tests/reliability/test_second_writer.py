@@ -6,8 +6,8 @@ from contextlib import closing
 
 import psycopg2
 
-from tests.cost_checks import assert_equals_reference
-from tests.reliability.processes import run, start, wait_for
+from tests.support.cost_checks import assert_equals_reference
+from tests.support.processes import run, start, wait_for
 
 ROW_COLUMNS = ("job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su, total_cost,"
                " updated_at")

@@ -17,14 +17,15 @@ import psycopg2
 import pytest
 from psycopg2 import sql
 
-from cli.main import partcost
-from engine.embedded import EmbeddedServer
-from engine.errors import PartcostError
-from engine.load import LOCK_SLOTS
-from engine.references import ReferenceChecks
-from engine.worker import DELETED_FROM, WRITTEN_TABLES
-from tests.cost_checks import assert_equals_reference, cost_tables
-from tests.reliability.processes import ROOT, Partcost, holding_slots, run, start
+from partcost.cli.main import partcost
+from partcost.server.embedded import EmbeddedServer
+from partcost.errors import PartcostError
+from partcost.db.sql_files import sql_file
+from partcost.recompute.scope import LOCK_SLOTS
+from partcost.db.references import ReferenceChecks
+from partcost.recompute.worker import DELETED_FROM, WRITTEN_TABLES
+from tests.support.cost_checks import assert_equals_reference, cost_tables
+from tests.support.processes import ROOT, Partcost, holding_slots, run, start
 
 PASSWORD = "S3cretPW"
 DSN_FORMS = {
@@ -138,7 +139,7 @@ def night_role(dsn, conn, factory):
     execute(conn, "CREATE ROLE {role} LOGIN", role=role)
     execute(conn, "REVOKE ALL ON DATABASE {database} FROM PUBLIC", database=database)
     with conn.cursor() as cur:
-        cur.execute((Path(ROOT) / "sql" / "ledger_create.sql").read_text())
+        cur.execute(sql_file("recompute/ledger_create"))
     conn.commit()
     for grant in GRANTS:
         execute(conn, grant, role=role, database=database)

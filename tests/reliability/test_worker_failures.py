@@ -7,14 +7,14 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-import engine.pool
-import engine.worker
-from engine import ledger
-from engine.load import Scope
-from engine.recompute import recompute_all, recompute_parts
-from engine.split import WorkCalendar
-from tests.cost_checks import assert_equals_reference
-from tests.reliability.processes import run
+import partcost.recompute.pool
+import partcost.recompute.worker
+from partcost.recompute import ledger
+from partcost.recompute.scope import Scope
+from partcost.recompute.run import recompute_all, recompute_parts
+from partcost.recompute.split import WorkCalendar
+from tests.support.cost_checks import assert_equals_reference
+from tests.support.processes import run
 
 CALENDAR = WorkCalendar.parse()
 
@@ -28,7 +28,7 @@ def test_an_unexpected_error_fails_its_part_key_scope_with_one_line(dsn, factory
     def broken(*args):
         raise ValueError("no such thing")
 
-    monkeypatch.setattr(engine.worker, "compute_costs", broken)
+    monkeypatch.setattr(partcost.recompute.worker, "compute_costs", broken)
     summary = recompute_parts(dsn, CALENDAR, ["PT-001"])
 
     assert summary.exit_code == 1
@@ -39,7 +39,7 @@ def test_a_run_stopped_by_an_unexpected_error_is_not_left_running(dsn, factory, 
     def broken(*args, **kwargs):
         raise RuntimeError("the pool broke")
 
-    monkeypatch.setattr(engine.pool.WorkerPool, "run", broken)
+    monkeypatch.setattr(partcost.recompute.pool.WorkerPool, "run", broken)
     with pytest.raises(RuntimeError):
         recompute_all(dsn, CALENDAR, 1, tmp_path / "stop")
 
@@ -68,7 +68,7 @@ def test_a_pool_left_by_an_error_has_no_thread_still_tearing_down(dsn, factory):
     interpreter exit races concurrent.futures' exit hook ("OSError: Bad file descriptor")."""
     before = set(threading.enumerate())
     with pytest.raises(RuntimeError):
-        with engine.pool.WorkerPool(dsn, CALENDAR, 2) as pool:
+        with partcost.recompute.pool.WorkerPool(dsn, CALENDAR, 2) as pool:
             pool.run([Scope(2, 0)], None, lambda result: None, lambda: False)
             raise RuntimeError("lost the database connection")
 

@@ -1,0 +1,3 @@
+from partcost.cli.main import main
+
+main()

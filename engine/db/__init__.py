@@ -1,0 +1,3 @@
+"""Talking to PostgreSQL: ``connections``, ``copy`` (COPY to and from polars), ``sql_files``,
+``catalogue`` (what tables and columns exist), ``schema`` (creating and upgrading partcost's own),
+``privileges`` (the grants each command needs) and ``references`` (foreign keys checked set-based)."""

@@ -1,0 +1,51 @@
+"""What the database has: tables, columns and Django content types, checked before work starts."""
+
+from typing import Iterable, Mapping
+
+from partcost.errors import PartcostError
+
+
+def missing_columns(conn, required: Mapping[str, Iterable[str]]) -> list:
+    """``table`` or ``table.column`` for every required table/column that the database lacks."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ANY(%s)",
+            (list(required),),
+        )
+        present = {}
+        for table, column in cur.fetchall():
+            present.setdefault(table, set()).add(column)
+    conn.rollback()
+    missing = []
+    for table, columns in required.items():
+        if table not in present:
+            missing.append(table)
+        else:
+            missing.extend(f"{table}.{c}" for c in columns if c not in present[table])
+    return missing
+
+
+def require_columns(conn, required: Mapping[str, Iterable[str]], hint: str) -> None:
+    fail_if_missing(missing_columns(conn, required), hint)
+
+
+def fail_if_missing(missing: list, hint: str) -> None:
+    """One line naming what the database lacks (the first few), and what to do about it."""
+    if missing:
+        shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
+        raise PartcostError(f"the database lacks {shown}; {hint}")
+
+
+def content_type_id(conn, app_label: str, model: str) -> int:
+    """Django's content type id for (app_label, model); it differs between databases."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT id FROM django_content_type WHERE app_label = %s AND model = %s", (app_label, model)
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise PartcostError(
+            f"django_content_type has no row for ({app_label!r}, {model!r}); run Django's migrations first"
+        )
+    return row[0]

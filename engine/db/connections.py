@@ -1,0 +1,62 @@
+"""Connections to PostgreSQL, and database errors as one line.
+
+Every connection error becomes one ``PartcostError`` line with the password masked."""
+
+from contextlib import contextmanager
+from typing import Optional
+
+import psycopg2
+import psycopg2.errors
+import psycopg2.extensions
+
+from partcost.errors import PartcostError
+from partcost.server.dsn import mask_dsn, mask_secrets
+
+
+def describe(dsn: str) -> str:
+    """The DSN as it may be shown to people."""
+    return mask_dsn(dsn)
+
+
+def connect(dsn: str, application_name: str = "partcost") -> "psycopg2.extensions.connection":
+    """Open a connection or fail with one clear, password-free line (exit status 2)."""
+    try:
+        conn = psycopg2.connect(dsn, application_name=application_name)
+    except psycopg2.OperationalError as error:
+        reason = _first_line(str(error)) or "connection refused"
+        raise PartcostError(
+            f"cannot connect to the database {describe(dsn)}: {mask_secrets(reason, dsn)}"
+        ) from None
+    except psycopg2.ProgrammingError as error:
+        raise PartcostError(
+            f"invalid database address {describe(dsn)}: {mask_secrets(_first_line(str(error)), dsn)}"
+        ) from None
+    conn.set_client_encoding("UTF8")
+    with conn.cursor() as cur:
+        cur.execute("SET TIME ZONE 'UTC'")
+    conn.commit()
+    return conn
+
+
+@contextmanager
+def connection(dsn: str, application_name: str = "partcost"):
+    conn = connect(dsn, application_name)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def database_error_message(error: Exception, dsn: Optional[str] = None) -> str:
+    """One line for a database error, naming the failing object where PostgreSQL says it."""
+    diag = getattr(error, "diag", None)
+    message = _first_line(getattr(diag, "message_primary", None) or str(error))
+    detail = getattr(diag, "message_detail", None)
+    if detail:
+        message = f"{message} ({_first_line(detail)})"
+    return mask_secrets(message, dsn)

@@ -1,0 +1,64 @@
+"""The runbook's Phase 4, step 3: the old cost rows are copied to the migrated parts.
+
+``machining_jobcostagg`` → ``tasks_partcostagg`` and ``machining_jobcostagguser`` →
+``tasks_partcostaguser``, values unchanged, in one transaction of two INSERT … SELECT statements.
+A part that already has its cost row keeps it, and a per-user row already there for a (part, user)
+is kept too (the old row is skipped); an old row whose task has no part fails."""
+
+from dataclasses import dataclass, field
+from typing import List, Tuple
+
+from partcost.db import schema
+from partcost.db.sql_files import sql_file
+from partcost.db.references import ReferenceChecks
+
+NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
+WRITTEN_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
+
+
+@dataclass
+class CostCopy:
+    """The outcome for one old cost table: rows found, rows copied (with (task key, part key) for
+    the per-part table, whose rows the runbook lists) and failed (task key, user or None, reason)."""
+
+    label: str
+    target: str
+    found: int
+    migrated: int = 0
+    copied: List[Tuple[str, str]] = field(default_factory=list)
+    failed: List[Tuple[str, object, str]] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        return self.found - self.migrated - len(self.failed)
+
+
+def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
+    """Copy both cost tables (or, with ``dry_run``, rehearse and roll back)."""
+    schema.require(conn, schema.MIGRATION_TABLES)
+    checks = ReferenceChecks(conn, WRITTEN_TABLES)
+    with conn.cursor() as cur:
+        checks.switch_triggers_off(cur)
+        cur.execute(sql_file("migration/count_job_costs"))
+        job_costs, job_user_costs = cur.fetchone()
+        totals = CostCopy("JobCostAgg", "PartCostAgg", job_costs)
+        per_user = CostCopy("JobCostAggUser", "PartCostAggUser", job_user_costs)
+
+        cur.execute(sql_file("migration/job_costs_without_part"))
+        for source, task_key, user_id in cur.fetchall():
+            copy = totals if source == "machining_jobcostagg" else per_user
+            copy.failed.append((task_key, user_id, NO_PART))
+
+        cur.execute(sql_file("migration/migrate_job_costs"))
+        totals.copied = cur.fetchall()
+        totals.migrated = len(totals.copied)
+        cur.execute(sql_file("migration/migrate_job_user_costs"))
+        (per_user.migrated,) = cur.fetchone()
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for table in WRITTEN_TABLES:
+            checks.check(cur, table)
+    if dry_run:
+        conn.rollback()
+    else:
+        conn.commit()
+    return totals, per_user

@@ -1,0 +1,335 @@
+"""``partcost night-run``: the runbook's phases as one command that stops safely at the first problem.
+
+preflight → backup → schema upgrade → migrate-tasks dry run (confirmed) → migrate-tasks →
+migrate-costs → validate → recompute → drift. Each phase calls the stage's own function in
+``partcost`` and returns one line saying what it did; a phase that finds its work already done says
+so and does nothing (recompute always runs: its fingerprints skip what did not change), which is
+what makes a second run after a fix (or an interrupted recompute) carry on where the first stopped.
+The first failing phase raises :class:`PhaseFailed` with why and what to do next; the run's record
+(:class:`NightRun`) then feeds the checklist and the reports."""
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import psycopg2
+
+from partcost.migration import backup as backups
+from partcost.recompute import ledger
+from partcost.db import schema
+from partcost.db.connections import connection, database_error_message
+from partcost.night.drift import Drift, drift
+from partcost.server.dsn import mask_secrets
+from partcost.errors import PartcostError
+from partcost.migration.migrate_costs import migrate_costs
+from partcost.migration.migrate_tasks import migrate_tasks
+from partcost.migration.preflight import preflight
+from partcost.recompute.run import DEFAULT_STOP_FILE, Summary, recompute_all
+from partcost.recompute.split import WorkCalendar
+from partcost.migration.validate import COSTS_QUERY, Report, validate
+
+SHOWN_FAILURES = 10
+MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
+INVESTIGATE = "investigate the message above, fix the cause and run `partcost night-run` again"
+
+
+@dataclass
+class Options:
+    workers: int = os.cpu_count() or 1
+    backup_dir: Optional[Path] = Path(".")   # None: --skip-backup
+    accept_failed_tasks: bool = False
+    allow_active_timers: bool = False
+    allow_connections: bool = False
+    stop_file: Path = Path(DEFAULT_STOP_FILE)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.parse)
+
+
+@dataclass
+class Phase:
+    name: str
+    status: str        # done | nothing to do | skipped | failed | cancelled
+    summary: str
+    seconds: float
+
+
+class PhaseFailed(Exception):
+    """A phase could not finish: ``why`` it stopped and ``next_step`` for the operator."""
+
+    def __init__(self, why: str, next_step: str, exit_code: int = 1):
+        super().__init__(why)
+        self.why, self.next_step, self.exit_code = why, next_step, exit_code
+
+
+@dataclass
+class NightRun:
+    """Everything the phases measured, in the order they measured it."""
+
+    dsn: str
+    options: Options
+    phases: List[Phase] = field(default_factory=list)
+    backup: Optional[Path] = None
+    dry_run: tuple = (0, [], 0)                          # (would migrate, [(key, reason)], skipped)
+    tasks_migrated: int = 0
+    failed_tasks: list = field(default_factory=list)     # [(task key, reason)]
+    cost_rows_copied: int = 0
+    cost_failures: list = field(default_factory=list)    # [(task key, user or None, reason)]
+    validation: Optional[Report] = None
+    superseded_checks: List[str] = field(default_factory=list)
+    recompute: Optional[Summary] = None
+    recompute_run: Optional[ledger.Run] = None
+    drift: Optional[Drift] = None
+    failure: Optional[PhaseFailed] = None
+    failed_phase: Optional[str] = None
+
+    @property
+    def exit_code(self) -> int:
+        return self.failure.exit_code if self.failure else 0
+
+    def restore_hint(self) -> str:
+        if self.backup:
+            return f"`partcost restore {self.backup} --yes` (the backup this run made)"
+        return "`partcost restore <your backup> --yes`"
+
+
+Say = Callable[[str], None]
+Confirm = Callable[[str], bool]
+
+
+def phases():
+    """The phases in the runbook's order, as (name, function(night, say, confirm) -> (status, summary))."""
+    return [("preflight", _preflight), ("backup", _backup), ("schema upgrade", _schema_upgrade),
+            ("dry run", _dry_run), ("migrate-tasks", _migrate_tasks), ("migrate-costs", _migrate_costs),
+            ("validate", _validate), ("recompute", _recompute), ("drift", _drift)]
+
+
+def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda line: None,
+              on_phase: Callable[[Phase], None] = lambda phase: None) -> NightRun:
+    """Run every phase until one fails; the returned record says how far it got and why."""
+    night = NightRun(dsn, options)
+    for name, run in phases():
+        started = time.perf_counter()
+        try:
+            status, summary = run(night, say, confirm)
+        except (PhaseFailed, PartcostError, psycopg2.Error) as error:
+            failure = _as_phase_failure(error, night, name)
+            night.failure, night.failed_phase = failure, name
+            status = "cancelled" if failure.exit_code == 3 else "failed"
+            summary = failure.why
+        night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
+        on_phase(night.phases[-1])
+        if night.failure:
+            break
+    return night
+
+
+def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFailed:
+    """An unforeseen error of a stage (a PartcostError or the database's) as a phase failure; once
+    the migration may have changed something, the way back is named too."""
+    if isinstance(error, PhaseFailed):
+        return error
+    why = error.message if isinstance(error, PartcostError) else database_error_message(error, night.dsn)
+    next_step = INVESTIGATE
+    if phase in MIGRATION_UNDERWAY:
+        next_step += f"; to undo the migration: `partcost rollback --yes` or {night.restore_hint()}"
+    return PhaseFailed(mask_secrets(why, night.dsn), next_step)
+
+
+# -- the phases -----------------------------------------------------------------------------------
+
+
+def _preflight(night: NightRun, say: Say, confirm: Confirm):
+    with connection(night.dsn, "partcost night-run") as conn:
+        result = preflight(conn, night.options.allow_active_timers, night.options.allow_connections,
+                           upgrade_follows=True)
+    if not result.ready:
+        raise PhaseFailed("; ".join(result.blockers), "fix the blockers and run `partcost night-run` again",
+                          exit_code=2)
+    return "done", (f"ready: {result.active_timers} active timer(s), "
+                    f"{len(result.sessions)} other session(s)")
+
+
+def _backup(night: NightRun, say: Say, confirm: Confirm):
+    """A fresh dump before the migration starts; once it has started, the newest earlier dump in the
+    backup directory is the one that holds the state before it, so a re-run keeps that one."""
+    backup_dir = night.options.backup_dir
+    if backup_dir is None:
+        return "skipped", "skipped (--skip-backup): make sure you have your own backup"
+    started = _migration_started(night.dsn)
+    earlier = sorted(Path(backup_dir).glob("backup_migration_*.dump"))
+    if started and earlier:
+        night.backup = earlier[-1]
+        entries = backups.verify(night.backup, night.dsn)
+        return "nothing to do", (f"the migration has already started: keeping the earlier backup "
+                                 f"{night.backup} ({entries} entries, verified)")
+    night.backup, entries = backups.backup(night.dsn, Path(backup_dir))
+    summary = f"{night.backup} written and verified ({entries} entries)"
+    if started:
+        summary += ("; note: the migration had already started and no earlier backup is in "
+                    f"{backup_dir}, so this one is of the partly migrated database")
+    return "done", summary
+
+
+def _migration_started(dsn: str) -> bool:
+    with connection(dsn, "partcost night-run") as conn:
+        if schema.pending_upgrades(conn):
+            return False
+        with conn.cursor() as cur:
+            cur.execute("SELECT EXISTS (SELECT 1 FROM tasks_part WHERE task_key IS NOT NULL)")
+            return cur.fetchone()[0]
+
+
+def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
+    with connection(night.dsn, "partcost night-run") as conn:
+        added = schema.upgrade(conn)
+    if not added:
+        return "nothing to do", "the new layout is already in place"
+    return "done", "added " + ", ".join(name for _, name in added)
+
+
+def _dry_run(night: NightRun, say: Say, confirm: Confirm):
+    night.dry_run = migrated, failed, skipped = _run_migrate_tasks(night.dsn, dry_run=True)
+    summary = (f"{migrated + len(failed) + skipped:,} tasks: {migrated:,} would migrate, "
+               f"{skipped:,} already migrated, {len(failed):,} would fail")
+    say(summary)
+    _say_failures(say, failed, "would fail")
+    if migrated and not confirm(summary):
+        raise PhaseFailed("not confirmed: nothing was migrated",
+                          "run `partcost night-run` again when you are ready (or with --yes)")
+    return "done", summary
+
+
+def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
+    if not night.dry_run[0]:
+        migrated, failed, skipped = night.dry_run
+        status = "nothing to do"
+    else:
+        migrated, failed, skipped = _run_migrate_tasks(night.dsn, dry_run=False, say=say)
+        status = "done"
+    night.tasks_migrated, night.failed_tasks = migrated, failed
+    summary = f"{migrated:,} migrated, {skipped:,} skipped (already migrated), {len(failed):,} failed"
+    _say_failures(say, failed, "failed")
+    if failed and not night.options.accept_failed_tasks:
+        first = ", ".join(f"{key!r} ({reason})" for key, reason in failed[:3])
+        raise PhaseFailed(f"{len(failed)} task(s) could not migrate: {first}",
+                          f"fix those tasks and run `partcost night-run` again (what migrated stays "
+                          f"migrated), or go on without them with --accept-failed-tasks; to undo: "
+                          f"`partcost rollback --yes` or {night.restore_hint()}")
+    if failed:
+        summary += " (accepted with --accept-failed-tasks)"
+    return status, summary
+
+
+def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None):
+    """(migrated, [(key, reason)], skipped) summed over the batches."""
+    migrated, failed, skipped = 0, [], 0
+    with connection(dsn, "partcost night-run") as conn:
+        for batch in migrate_tasks(conn, dry_run=dry_run):
+            migrated += len(batch.migrated)
+            failed += batch.failed
+            skipped += batch.skipped
+            if not dry_run:
+                say(f"Progress: {migrated:,} migrated, {skipped:,} skipped, {len(failed):,} failed...")
+    return migrated, failed, skipped
+
+
+def _say_failures(say: Say, failed: list, verb: str) -> None:
+    for key, reason in failed[:SHOWN_FAILURES]:
+        say(f"✗ {key!r} {verb}: {reason}")
+    if len(failed) > SHOWN_FAILURES:
+        say(f"… and {len(failed) - SHOWN_FAILURES} more")
+
+
+def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
+    """Copies the old cost rows; once a recompute has replaced them (a re-run) copying them again
+    would only resurrect rows the recompute removed, so then there is nothing to do."""
+    night.recompute_run = _last_recompute(night.dsn)
+    if night.recompute_run and not night.tasks_migrated:
+        return "nothing to do", (f"already copied and since replaced by recompute run "
+                                 f"{night.recompute_run.id} ({night.recompute_run.status})")
+    with connection(night.dsn, "partcost night-run") as conn:
+        copies = migrate_costs(conn)
+    night.cost_rows_copied = sum(copy.migrated for copy in copies)
+    accepted = {key for key, _ in night.failed_tasks}
+    night.cost_failures = [f for copy in copies for f in copy.failed]
+    unexpected = [f for f in night.cost_failures if f[0] not in accepted]
+    summary = "; ".join(f"{c.label}: {c.found:,} found, {c.migrated:,} copied, {c.skipped:,} skipped, "
+                        f"{len(c.failed):,} failed" for c in copies)
+    if unexpected:
+        key, user, reason = unexpected[0]
+        raise PhaseFailed(f"{len(unexpected)} old cost row(s) could not be copied: {key!r}: {reason}",
+                          f"{INVESTIGATE}; to undo: `partcost rollback --yes` or {night.restore_hint()}")
+    return "done", summary
+
+
+def _last_recompute(dsn: str) -> Optional[ledger.Run]:
+    with connection(dsn, "partcost night-run") as conn:
+        return ledger.last_run(conn)
+
+
+def _validate(night: NightRun, say: Say, confirm: Confirm):
+    """The validate command's checks. Once a recompute has replaced the copied cost rows, the checks
+    that compare them with the old ones no longer apply: the drift report compares them instead."""
+    with connection(night.dsn, "partcost night-run") as conn:
+        report = validate(conn, excluded_tasks=[key for key, _ in night.failed_tasks])
+    night.validation = report
+    if night.recompute_run:
+        night.superseded_checks = [o.check.title for o in report.outcomes
+                                   if o.check.query == COSTS_QUERY and o.status == "failed"]
+    errors = [o.message for o in report.outcomes
+              if o.status == "failed" and o.check.title not in night.superseded_checks]
+    for outcome in report.outcomes:
+        mark = "superseded" if outcome.check.title in night.superseded_checks else outcome.status
+        say(f"{outcome.number:>2}. [{mark}] {outcome.message}")
+    if errors:
+        raise PhaseFailed("VALIDATION FAILED: " + "; ".join(errors),
+                          f"investigate (`partcost validate`), then `partcost rollback --yes` "
+                          f"or {night.restore_hint()}")
+    passed = f"VALIDATION PASSED ({len(report.outcomes)} checks"
+    if night.superseded_checks:
+        passed += f"; {len(night.superseded_checks)} cost-copy check(s) superseded by the recompute"
+    return "done", passed + ")"
+
+
+def _recompute(night: NightRun, say: Say, confirm: Confirm):
+    """The rest of an interrupted full recompute (ledger), or a fresh one — also after a complete one:
+    timers, wages or FX may have changed since, and the partitions' fingerprints make a fresh run over
+    an unchanged database a few index scans."""
+    last = _last_recompute(night.dsn)
+    resume = last is not None and last.status != "complete" and _partitions_left(night.dsn, last)
+    if resume:
+        say(f"resuming recompute run {last.id} ({last.status})")
+    night.recompute = recompute_all(
+        night.dsn, night.options.calendar, night.options.workers, night.options.stop_file, resume=resume,
+        on_progress=lambda s: say(f"Progress: {s.successful:,} parts processed... "
+                                  f"({s.partitions_done}/{s.partitions} partitions)"),
+        on_notice=say)
+    night.recompute_run = _last_recompute(night.dsn)
+    summary = night.recompute
+    counts = summary.counts
+    line = (f"{summary.successful:,} parts, {len(summary.failed)} failed; rows {counts.inserted:,} inserted, "
+            f"{counts.updated:,} updated, {counts.deleted:,} deleted, {counts.unchanged:,} unchanged")
+    if summary.status == "cancelled":
+        raise PhaseFailed(f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
+                          f"committed): {line}", "run `partcost night-run` again to resume it", exit_code=3)
+    if summary.exit_code:
+        key, reason = summary.failed[0] if summary.failed else ("?", "partitions not done")
+        raise PhaseFailed(f"recompute finished with failures ({key}: {reason})",
+                          f"{INVESTIGATE} (the recompute resumes where it stopped)")
+    return "done", line
+
+
+def _partitions_left(dsn: str, run: ledger.Run) -> bool:
+    """A run that stopped with partitions left is resumed; one that committed them all but failed
+    some parts is not (resuming would recompute nothing): a fresh run retries those parts."""
+    with connection(dsn, "partcost night-run") as conn:
+        return len(ledger.committed_partitions(conn, run)) < run.partitions
+
+
+def _drift(night: NightRun, say: Say, confirm: Confirm):
+    with connection(night.dsn, "partcost night-run") as conn:
+        night.drift = drift(conn)
+    d = night.drift
+    return "done", (f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
+                    f"net difference {d.net_difference:,.2f} EUR")

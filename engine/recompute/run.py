@@ -1,0 +1,245 @@
+"""``partcost recompute``: every part's cost rows from its timers, partition by partition.
+
+The parts are split into hash partitions of their keys; each partition is loaded, computed and written
+in one transaction by one worker process, and recorded in the run ledger in that same transaction.
+Only one full recompute runs against a database at a time (a session advisory lock)."""
+
+import math
+import os
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import psycopg2
+
+from partcost.recompute import ledger
+from partcost.db import privileges, schema
+from partcost.db.connections import connect, database_error_message
+from partcost.db.sql_files import sql_file
+from partcost.errors import PartcostError
+from partcost.recompute.scope import LOCK_SLOTS, Scope
+from partcost.recompute.load import load_prices, operation_content_type
+from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
+from partcost.recompute.split import WorkCalendar
+from partcost.recompute.worker import ScopeResult, Worker
+from partcost.recompute.write import WriteCounts
+
+RUN_LOCK = (1885434485, 0)       # one full recompute per database
+TIMERS_PER_PARTITION = 250_000   # bounds a worker's memory: it follows the partition, not the database
+MAX_WORKERS = 64
+DEFAULT_STOP_FILE = "recompute_part_costs.stop"
+
+
+@dataclass
+class Summary:
+    status: str = "complete"                      # complete | cancelled | failed
+    partitions: int = 0
+    partitions_done: int = 0
+    successful: int = 0
+    failed: list = field(default_factory=list)    # [(part key or "partition N", reason)]
+    not_done: list = field(default_factory=list)  # partitions left for --resume
+    counts: WriteCounts = field(default_factory=WriteCounts)
+    seconds: float = 0.0
+    run_id: Optional[int] = None
+    timings: dict = field(default_factory=dict)   # stage -> seconds, summed over scopes
+
+    _failed_parts: set = field(default_factory=set, repr=False)
+
+    def part_failed(self, key: str, reason: str) -> None:
+        """Each part is listed once: several drainers may each try a part that fails."""
+        if key not in self._failed_parts:
+            self._failed_parts.add(key)
+            self.failed.append((key, reason))
+
+    @property
+    def exit_code(self) -> int:
+        if self.status == "cancelled":
+            return 3
+        return 1 if self.failed or self.not_done else 0
+
+    def add(self, result: ScopeResult) -> None:
+        if result.error:
+            if result.scope.part_keys is None:
+                self.failed.append((f"partition {result.scope.partition}", result.error))
+                self.not_done.append(result.scope.partition)
+            elif result.scope.part_keys:
+                self.part_failed(", ".join(result.scope.part_keys), result.error)
+            else:
+                self.failed.append(("worker", result.error))
+            return
+        self.partitions_done += 1
+        self.successful += result.parts
+        for key, reason in result.failed:
+            self.part_failed(key, reason)
+        self.counts += result.counts
+        for stage, seconds in result.timings.items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+
+def check_workers(workers: int) -> int:
+    if workers < 1 or workers > MAX_WORKERS:
+        raise PartcostError(f"--workers must be between 1 and {MAX_WORKERS} (got {workers})")
+    return workers
+
+
+def check_partitions(partitions: Optional[int]) -> None:
+    if partitions is not None and (partitions < 1 or partitions > LOCK_SLOTS or partitions & (partitions - 1)):
+        raise PartcostError(f"--partitions must be a power of two from 1 to {LOCK_SLOTS} (got {partitions})")
+
+
+def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
+    """Recompute just these parts, in this process (``--part-key``)."""
+    started = time.monotonic()
+    conn = check_database(dsn)
+    try:
+        _require_parts(conn, part_keys)
+    finally:
+        conn.close()
+    worker = Worker(dsn, calendar)
+    try:
+        summary = Summary(partitions=1)
+        summary.add(run_scope_safely(worker, Scope.keys(part_keys)))
+    finally:
+        worker.close()
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
+                  partitions: Optional[int] = None, fork_workers: bool = False,
+                  on_progress: Callable[[Summary], None] = lambda s: None,
+                  on_notice: Callable[[str], None] = lambda m: None) -> Summary:
+    """A full recompute (or ``resume``: the unfinished partitions of the last one). ``fork_workers``:
+    see ``WorkerPool``."""
+    started = time.monotonic()
+    check_workers(workers)
+    check_partitions(partitions)
+    check_stop_file(stop_file, on_notice)
+    with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
+        conn = check_database(dsn)
+        try:
+            summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
+        finally:
+            conn.close()
+    stop_file.unlink(missing_ok=True)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
+         partitions: Optional[int], on_progress: Callable[[Summary], None],
+         on_notice: Callable[[str], None]) -> Summary:
+    _take_run_lock(conn)
+    ledger.ensure_ledger(conn)
+    privileges.require(conn, privileges.LEDGER)
+    run, todo = _plan(conn, calendar, partitions or _partition_count(conn, pool.workers), resume, on_notice)
+    summary = Summary(partitions=run.partitions, run_id=run.id, partitions_done=run.partitions - len(todo))
+
+    def on_result(result: ScopeResult) -> None:
+        summary.add(result)
+        on_progress(summary)
+
+    with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
+        stop_requested = lambda: sig.requested or stop_file.exists()
+        try:
+            left = pool.run(todo, run.id, on_result, stop_requested)
+        except BaseException as error:
+            _close_run_after(conn, run, error)
+            raise
+    summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
+    cancelled = bool(left) and stop_requested()
+    summary.status = "cancelled" if cancelled else ("failed" if left or summary.failed else "complete")
+    try:
+        ledger.finish_run(conn, run, summary.status)
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
+        raise PartcostError(f"lost the database connection during the run ({database_error_message(error)}); "
+                            f"{summary.partitions_done} of {summary.partitions} partitions committed "
+                            "— run `partcost recompute --resume` to finish", exit_code=1) from None
+    return summary
+
+
+def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
+    """No run stays ``running`` in the ledger once its process has stopped, whatever stopped it; if the
+    connection is gone too, the original error is what the operator needs to see."""
+    try:
+        conn.rollback()
+        ledger.finish_run(conn, run, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+    except psycopg2.Error:
+        pass
+
+
+def check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
+    if not stop_file.parent.is_dir():
+        raise PartcostError(f"the stop file's directory {stop_file.parent} does not exist")
+    if stop_file.exists():
+        stop_file.unlink()
+        on_notice(f"Removed a stale stop file {stop_file} left by an earlier run.")
+
+
+def check_database(dsn: str):
+    conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
+    privileges.require(conn, privileges.RECOMPUTE, temporary=True)
+    schema.require(conn, schema.RECOMPUTE_TABLES)
+    operation_content_type(conn)  # a missing content type is named once here, not per partition
+    load_prices(conn)  # fails early, with the row named, on an unusable FX rate
+    conn.rollback()
+    return conn
+
+
+def _require_parts(conn, part_keys: list) -> None:
+    with conn.cursor() as cur:
+        cur.execute(sql_file("recompute/unknown_part_keys"), {"part_keys": part_keys})
+        unknown = [key for (key,) in cur.fetchall()]
+    conn.rollback()
+    if unknown:
+        raise PartcostError(f"no part with key {', '.join(map(repr, unknown))} in tasks_part (--part-key)")
+
+
+def _take_run_lock(conn) -> None:
+    keys = {"key1": RUN_LOCK[0], "key2": RUN_LOCK[1]}
+    with conn.cursor() as cur:
+        cur.execute(sql_file("recompute/run_lock_take"), keys)
+        if cur.fetchone()[0]:
+            conn.commit()
+            return
+        cur.execute(sql_file("recompute/run_lock_holder"), keys)
+        holder = cur.fetchone()
+    conn.rollback()
+    who = (f"'{holder[1]}' (server pid {holder[0]}, from {holder[2] or 'local socket'}, since {holder[3]:%Y-%m-%d %H:%M:%S %Z})"
+           if holder else "another session")
+    raise PartcostError(f"another full recompute is already running on this database: {who}; "
+                        "wait for it, or stop it with `partcost stop`")
+
+
+def _plan(conn, calendar: WorkCalendar, partitions: int, resume: bool, on_notice) -> tuple:
+    """The run to work on and its partitions still to do."""
+    if resume:
+        run = ledger.unfinished_run(conn)
+        if run is None:
+            raise PartcostError("nothing to resume: the last full recompute completed (or none ran)")
+        if run.options != _options(calendar):
+            raise PartcostError(f"the run to resume used {run.options}; resume with the same --timezone/--work-window")
+        done = ledger.committed_partitions(conn, run)
+        on_notice(f"Resuming run {run.id}: {len(done)}/{run.partitions} partitions already committed.")
+    else:
+        run = ledger.start_run(conn, partitions, _options(calendar))
+        done = set()
+    return run, [Scope(run.partitions, p) for p in range(run.partitions) if p not in done]
+
+
+def _options(calendar: WorkCalendar) -> dict:
+    return {"timezone": calendar.timezone,
+            "work_window": f"{calendar.window_start:%H:%M}-{calendar.window_end:%H:%M}"}
+
+
+def _partition_count(conn, workers: int) -> int:
+    """A power of two (so partitions map onto lock slots) giving every worker at least two
+    partitions and no partition more than TIMERS_PER_PARTITION timers."""
+    with conn.cursor() as cur:
+        cur.execute(sql_file("recompute/timer_count_estimate"))
+        estimate = cur.fetchone()[0]
+    conn.rollback()
+    wanted = max(2 * workers, math.ceil(estimate / TIMERS_PER_PARTITION), 1)
+    return min(LOCK_SLOTS, 1 << (wanted - 1).bit_length())

