@@ -86,10 +86,14 @@ def restore(session, backup_file, yes):
 
 
 def _size(size: int) -> str:
-    for unit in ("bytes", "kB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
+    if size < 1024:
+        return f"{size} bytes"
+    scaled, unit = float(size), "bytes"
+    for unit in ("kB", "MB", "GB"):
+        scaled /= 1024
+        if scaled < 1024:
+            break
+    return f"{scaled:.1f} {unit}"
 
 
 # -- the migration itself -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """What the database has: tables, columns and Django content types, checked before work starts."""
 
-from typing import Iterable, Mapping
+from typing import Dict, Iterable, Mapping, Set
 
 from partcost.errors import PartcostError
 
@@ -13,7 +13,7 @@ def missing_columns(conn, required: Mapping[str, Iterable[str]]) -> list:
             " WHERE table_schema = current_schema() AND table_name = ANY(%s)",
             (list(required),),
         )
-        present = {}
+        present: Dict[str, Set[str]] = {}
         for table, column in cur.fetchall():
             present.setdefault(table, set()).add(column)
     conn.rollback()

@@ -4,13 +4,16 @@ CSV quotes keys with commas, quotes, tabs, newlines and backslashes correctly, a
 from the empty string."""
 
 import io
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Union
 
 import polars as pl
 import psycopg2.extensions
 
+# Column name -> polars type, as a frame's schema is written: {"part_id": pl.String}
+ColumnTypes = Mapping[str, Union[pl.DataType, type[pl.DataType]]]
 
-def copy_out(conn, query: str, schema: Mapping[str, pl.DataType], params: Optional[Sequence] = None) -> pl.DataFrame:
+
+def copy_out(conn, query: str, schema: ColumnTypes, params: Union[Sequence, Mapping, None] = None) -> pl.DataFrame:
     """Run ``COPY (query) TO STDOUT`` and read the rows into a polars frame with ``schema``.
 
     ``params`` are bound by the driver (``cursor.mogrify``), never formatted by hand."""

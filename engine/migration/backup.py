@@ -14,7 +14,7 @@ import tempfile
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from partcost.db.sql_files import sql_file
 from partcost.server.dsn import mask_secrets, without_password
@@ -34,7 +34,7 @@ def backup_name(now: datetime) -> str:
     return f"backup_migration_{now:%Y%m%d_%H%M%S}.dump"
 
 
-def backup(dsn: str, out_dir: Path, now: datetime = None) -> Tuple[Path, int]:
+def backup(dsn: str, out_dir: Path, now: Optional[datetime] = None) -> Tuple[Path, int]:
     """Dump the database into ``out_dir`` and verify the file; returns (path, entries listed)."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -50,7 +50,7 @@ def backup(dsn: str, out_dir: Path, now: datetime = None) -> Tuple[Path, int]:
     return path, verify(path, dsn)
 
 
-def verify(path: Path, dsn: str = None) -> int:
+def verify(path: Path, dsn: Optional[str] = None) -> int:
     """``pg_restore --list`` must read the whole file; returns its number of entries."""
     listing = _run(dsn, "pg_restore", "--list", str(path))
     entries = [line for line in listing.splitlines() if line and not line.startswith(";")]
@@ -89,6 +89,7 @@ def restore(dsn: str, path: Path) -> None:
 
 def _feed(psql: subprocess.Popen, script: subprocess.Popen) -> None:
     """psql reads BEGIN, the drops, then pg_restore's script, until one of them stops."""
+    assert psql.stdin is not None and script.stdout is not None  # both were opened with PIPE
     with suppress(BrokenPipeError):  # psql stopped at an error, which it has written down
         try:
             psql.stdin.write(b"BEGIN;\n" + sql_file("migration/drop_everything_before_restore").encode())
@@ -108,10 +109,10 @@ def _first_error(status: int, errors) -> str:
     return re.sub(r"^psql:<stdin>:\d+: ", "", first) or f"exit status {status}"
 
 
-def _run(dsn: str, program: str, *args: str, connect: bool = False) -> str:
+def _run(dsn: Optional[str], program: str, *args: str, connect: bool = False) -> str:
     """Run a client program; with ``connect`` it gets the database as ``--dbname``, its password
     through the environment so that it never shows in the process list."""
-    bare_dsn, environment = without_password(dsn) if connect else (None, None)
+    bare_dsn, environment = without_password(dsn) if connect and dsn is not None else (None, None)
     command: List[str] = [str(client_program(program)), *([f"--dbname={bare_dsn}"] if connect else []), *args]
     result = subprocess.run(command, capture_output=True, text=True, env=environment, umask=PRIVATE_FILES)
     if result.returncode != 0:

@@ -6,7 +6,7 @@ not zero (or, for the totals, when old and new sums differ). Orphan timers are o
 predate the migration and do not stop it."""
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
@@ -71,7 +71,7 @@ CHECKS = (
 class Outcome:
     number: int
     check: Check
-    counts: Dict[str, object]
+    counts: Dict[str, Any]
 
     @property
     def problems(self) -> int:

@@ -196,7 +196,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "\\n").replace("\t", "\\t")
 
 
-def write_reports(night: NightRun, report_dir: Path, finished: datetime = None) -> Tuple[Path, Path]:
+def write_reports(night: NightRun, report_dir: Path, finished: Optional[datetime] = None) -> Tuple[Path, Path]:
     """Write ``night-run-YYYYMMDD-HHMMSS.md`` and ``.json``; returns their paths."""
     finished = finished or datetime.now()
     items = checklist(night)

@@ -6,6 +6,7 @@ calendar days the timers touch, because time-zone rules (DST, historical offsets
 ``zoneinfo`` there, once per day rather than once per timer."""
 
 import re
+from typing import Any, Dict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +26,7 @@ FIRST_INSTANT = datetime(1, 1, 2, tzinfo=timezone.utc)
 END_INSTANT = datetime(9999, 12, 30, tzinfo=timezone.utc)
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
-SEGMENT_SCHEMA = {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
+SEGMENT_SCHEMA: Dict[str, Any] = {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
                   "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64}
 
 

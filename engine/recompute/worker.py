@@ -72,7 +72,7 @@ class Worker:
         self.operation_ct = operation_content_type(self.conn)
         self.conn.commit()
         self.snapshot: PriceSnapshot = load_snapshot(self.conn)
-        self._checks = None
+        self._checks: Optional[ReferenceChecks] = None
 
     @property
     def context(self) -> str:

@@ -69,7 +69,7 @@ class Changes:
         """``left_alone``: stored rows of parts this write must not touch (parts that failed)."""
         kept = self.unchanged.height + left_alone.height
         written = self.insert.height + self.update.height
-        return Expected(kept + written, written, int(self.unchanged["row_xmin"].sum() + left_alone["row_xmin"].sum()))
+        return Expected(kept + written, written, int(self.unchanged["row_xmin"].sum()) + int(left_alone["row_xmin"].sum()))
 
 
 def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:

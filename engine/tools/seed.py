@@ -12,7 +12,7 @@ timer, FX gaps and days without EUR, stale cost rows, and parts made natively af
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional
+from typing import Dict, Optional
 
 import numpy as np
 import polars as pl
@@ -168,7 +168,7 @@ class _Tables:
     def __init__(self, conn, outside: OutsideReferences):
         self.conn = conn
         self.outside = outside
-        self.written = {}
+        self.written: Dict[str, int] = {}
 
     def write(self, table: str, frame: pl.DataFrame) -> None:
         frame = self.outside.apply(frame)
@@ -258,11 +258,11 @@ def _username(number: int) -> str:
 def _workers(count: int) -> pl.DataFrame:
     n = np.arange(count)
     return pl.DataFrame({
-        "username": [_username(i) for i in n],
+        "username": [_username(i) for i in range(count)],
         "password": "!",  # Django's mark for "no usable password"
         "first_name": [FIRST_NAMES[i % len(FIRST_NAMES)] for i in n],
         "last_name": [LAST_NAMES[(i * 7) % len(LAST_NAMES)] for i in n],
-        "email": [f"{_username(i)}@factory.example" for i in n],
+        "email": [f"{_username(i)}@factory.example" for i in range(count)],
         "is_superuser": False, "is_staff": n == 0, "is_active": True,
         "date_joined": _timestamps((_day_number(FIRST_DAY) - 900 + n % 300 * 3) * 86_400_000),
     })

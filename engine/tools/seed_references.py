@@ -6,7 +6,7 @@ foreign key, each stand-in becomes a real row of the referenced table: its exist
 key order, then as many minimal new rows as are still needed, every NOT NULL column given a value
 (Django's layout has no database defaults). Without a foreign key the numbers stay as drawn."""
 
-from typing import Dict, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 import polars as pl
 from psycopg2 import sql
@@ -32,14 +32,15 @@ class OutsideReferences:
         self.mapping = {}
         with conn.cursor() as cur:
             cur.execute(sql_file("tools/outside_references"), {"tables": list(tables), "columns": list(stand_ins)})
-            targets = {}
+            targets: Dict[str, List[Tuple[str, str]]] = {}
             for column, ref_table, ref_column in cur.fetchall():
                 targets.setdefault(column, []).append((ref_table, ref_column))
             for column, refs in targets.items():
                 if len(refs) > 1:
                     raise PartcostError(f"the seeded tables' {column} columns refer to different tables "
                                         f"({', '.join(t for t, _ in refs)}); seed needs one")
-                ids = _rows_for(cur, *refs[0], len(stand_ins[column]))
+                (ref_table, ref_column), = refs
+                ids = _rows_for(cur, ref_table, ref_column, len(stand_ins[column]))
                 self.mapping[column] = dict(zip(stand_ins[column], ids))
 
     def apply(self, frame: pl.DataFrame) -> pl.DataFrame:
