@@ -1,5 +1,5 @@
 """The benchmarks use the tests' embedded PostgreSQL and fresh databases, at one size for all:
-``PARTCOST_BENCH_TASKS`` machining tasks (default 100,000, the issues' reference size), five timers
+``PARTCOST_BENCH_TASKS`` machining tasks (default 100,000, the reference size the speed goals are set for), five timers
 each. CI sets it tiny for a smoke run that only proves the benchmarks still work:
 
     pytest benchmarks/ --benchmark-only                         # the real figures (minutes)

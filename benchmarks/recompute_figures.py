@@ -1,4 +1,4 @@
-"""The recompute's performance figures (issue 4), measured side by side in one run.
+"""The recompute's performance figures (docs/performance.md), measured side by side in one run.
 
     python -m benchmarks.recompute_figures --tasks 100000 --workers 2
 

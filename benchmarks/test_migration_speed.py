@@ -1,4 +1,4 @@
-"""Issue 3's speed goal: migrate-tasks + migrate-costs + validate for 100,000 tasks with 500,000
+"""The migration's speed goal: migrate-tasks + migrate-costs + validate for 100,000 tasks with 500,000
 timers in at most 30 s, through the CLI. One round, on a fresh database filled by
 generate_migration_data.sql (faster to build than `seed`, and with awkward keys).
 

@@ -1,8 +1,8 @@
-"""How long `partcost seed` takes for the issue's reference size: 100,000 tasks × 5 timers
+"""How long `partcost seed` takes for the reference size: 100,000 tasks × 5 timers
 (goal: at most 20 s on the 2-core reference machine).
 
 Run with ``pytest benchmarks/test_seed_speed.py --benchmark-only``. The test server runs with fsync
-off; `time partcost seed` on the (durable) embedded default is the figure the README quotes."""
+off; `time partcost seed` on the (durable) embedded default is the figure docs/performance.md quotes first."""
 
 import psycopg2
 

@@ -35,8 +35,9 @@ class Session:
 
 
 class PartcostGroup(click.Group):
-    """Turns every failure into one line on stderr and an exit status; never a traceback
-    (set ``PARTCOST_DEBUG=1`` to see one)."""
+    """Turns every failure into one line on stderr and an exit status. A database error or an
+    unexpected exception shows its traceback only when asked for (``--traceback`` or
+    ``PARTCOST_DEBUG``): an operator reads one line, a developer chasing a bug gets the stack."""
 
     def invoke(self, ctx):
         try:
@@ -44,7 +45,7 @@ class PartcostGroup(click.Group):
         except PartcostError as error:
             fail(mask_secrets(error.message, _known_dsn(ctx)), error.exit_code)
         except psycopg2.Error as error:
-            if os.environ.get("PARTCOST_DEBUG"):
+            if wants_traceback(ctx):
                 raise
             fail("database error: " + database_error_message(error, _known_dsn(ctx)), 2)
         except KeyboardInterrupt:
@@ -53,11 +54,17 @@ class PartcostGroup(click.Group):
             fail("the output was closed (broken pipe); stopped", 141)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as error:  # the last line of defence: one line, no traceback
-            if os.environ.get("PARTCOST_DEBUG"):
+        except Exception as error:  # the last line of defence: one line unless a traceback is asked for
+            if wants_traceback(ctx):
                 raise
             fail(f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
-                 " (set PARTCOST_DEBUG=1 for a traceback)", 2)
+                 " (run `partcost --traceback …` to see the traceback)", 2)
+
+
+def wants_traceback(ctx) -> bool:
+    """``partcost --traceback …``, or ``PARTCOST_DEBUG`` set to anything but empty (for a run
+    whose command line cannot be changed, e.g. a cron job)."""
+    return bool(ctx.params.get("show_traceback") or os.environ.get("PARTCOST_DEBUG"))
 
 
 def _known_dsn(ctx) -> Optional[str]:
@@ -74,14 +81,22 @@ def fail(message: str, exit_code: int) -> None:
 @click.option("--dsn", metavar="DSN", envvar=None,
               help="PostgreSQL to work on. Default: $PARTCOST_DSN, then $DATABASE_URL, "
                    "then the embedded server in $PARTCOST_HOME (./.partcost).")
+@click.option("--traceback", "show_traceback", is_flag=True,
+              help="On a database error or an unexpected error, show the full Python traceback "
+                   "instead of one line. Same as setting $PARTCOST_DEBUG=1.")
 @click.version_option(package_name="partcost")
 @click.pass_context
-def partcost(ctx, dsn):
+def partcost(ctx, dsn, show_traceback):
     """partcost — the factory's night migration (machining tasks → parts/operations) and the exact
     recompute of every part's labour hours and costs.
 
     The night runbook, step by step: preflight, backup, schema upgrade, migrate-tasks,
-    migrate-costs, validate, recompute."""
+    migrate-costs, validate, recompute.
+
+    Example:
+
+    \b
+        partcost --dsn postgresql://partcost@db.example/factory night-run --backup-dir /backups"""
     ctx.obj = Session(choose_database(dsn))
 
 

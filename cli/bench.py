@@ -38,7 +38,13 @@ def bench_command(session, tasks, timers_per_task, worker_counts, out_dir, proje
 
     Each size gets a fresh scratch database (seeded, dropped afterwards); existing data is never
     touched. With --project-for-dsn, says how long each phase and the whole night run should take
-    on that database for each worker count."""
+    on that database for each worker count.
+
+    Example:
+
+    \b
+        partcost bench --tasks 1000,10000 --workers 1,2
+        partcost bench --project-for-dsn postgresql://reader@db.example/factory"""
     for workers in worker_counts:
         check_workers(workers)
     out_dir.mkdir(parents=True, exist_ok=True)

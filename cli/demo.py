@@ -19,7 +19,13 @@ def demo_command(ctx, tasks):
 
     Drops and recreates the embedded `partcost` database, creates the schema, seeds it and runs
     `night-run --yes` on it (backup and reports in $PARTCOST_HOME), then reports each step's time
-    and every table's row count."""
+    and every table's row count.
+
+    Example:
+
+    \b
+        partcost demo
+        partcost demo --tasks 20000"""
     started = time.perf_counter()
 
     def report_step(name, seconds, summary):

@@ -36,7 +36,13 @@ def _exit(code: int) -> None:
 @click.option("--allow-connections", is_flag=True, help="Do not count other sessions as a blocker.")
 @pass_session
 def preflight(session, allow_active_timers, allow_connections):
-    """Is the database ready for tonight? Exit 0 ready, 2 not (each blocker on its own line)."""
+    """Is the database ready for tonight? Exit 0 ready, 2 not (each blocker on its own line).
+
+    Example:
+
+    \b
+        partcost preflight
+        partcost preflight --allow-connections"""
     with connection(session.dsn, "partcost preflight") as conn:
         result = run_preflight(conn, allow_active_timers, allow_connections)
     click.echo(f"Active timers: {result.active_timers}")
@@ -65,7 +71,12 @@ def preflight(session, allow_active_timers, allow_connections):
               show_default=True, help="Directory for the dump file.")
 @pass_session
 def backup(session, out_dir):
-    """pg_dump -Fc the database to backup_migration_YYYYMMDD_HHMMSS.dump and verify it."""
+    """pg_dump -Fc the database to backup_migration_YYYYMMDD_HHMMSS.dump and verify it.
+
+    Example:
+
+    \b
+        partcost backup --out /backups"""
     path, entries = backups.backup(session.dsn, out_dir)
     click.echo(f"Backup written: {path} ({_size(path.stat().st_size)})")
     click.echo(f"Verified: pg_restore --list reads {entries} entries")
@@ -76,7 +87,12 @@ def backup(session, out_dir):
 @click.option("--yes", is_flag=True, help="Really replace the database's contents with the backup.")
 @pass_session
 def restore(session, backup_file, yes):
-    """The runbook's rollback plan: restore a `partcost backup` file (needs --yes)."""
+    """The runbook's rollback plan: restore a `partcost backup` file (needs --yes).
+
+    Example:
+
+    \b
+        partcost restore /backups/backup_migration_20240301_220000.dump --yes"""
     if not yes:
         click.echo(f"restore would replace every table in the database with {backup_file}; "
                    "add --yes to do it", err=True)
@@ -107,7 +123,13 @@ def _size(size: int) -> str:
 @click.option("-v", "--verbose", is_flag=True, help="One line per migrated task.")
 @pass_session
 def migrate_tasks(session, dry_run, limit, batch_size, verbose):
-    """Machining tasks → parts + operations; their timers move to the operations."""
+    """Machining tasks → parts + operations; their timers move to the operations.
+
+    Example:
+
+    \b
+        partcost migrate-tasks --dry-run --limit 10
+        partcost migrate-tasks --batch-size 25000"""
     totals = {"migrated": 0, "skipped": 0, "failed": 0}
     with connection(session.dsn, "partcost migrate-tasks") as conn:
         total = count_tasks(conn, limit)
@@ -143,7 +165,13 @@ def _echo_batch(batch, dry_run: bool, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="One line per copied JobCostAgg row.")
 @pass_session
 def migrate_costs(session, dry_run, verbose):
-    """JobCostAgg → PartCostAgg and JobCostAggUser → PartCostAggUser for migrated tasks."""
+    """JobCostAgg → PartCostAgg and JobCostAggUser → PartCostAggUser for migrated tasks.
+
+    Example:
+
+    \b
+        partcost migrate-costs --dry-run
+        partcost migrate-costs"""
     with connection(session.dsn, "partcost migrate-costs") as conn:
         copies = copy_costs(conn, dry_run)
     for copy in copies:
@@ -169,7 +197,13 @@ def migrate_costs(session, dry_run, verbose):
 @click.option("--json", "as_json", is_flag=True, help="Print the facts as one JSON object.")
 @pass_session
 def validate(session, as_json):
-    """The runbook's Phase 5 checks and more. Exit 0 passed, 1 failed."""
+    """The runbook's Phase 5 checks and more. Exit 0 passed, 1 failed.
+
+    Example:
+
+    \b
+        partcost validate
+        partcost validate --json > validation.json"""
     with connection(session.dsn, "partcost validate") as conn:
         report = run_validation(conn)
     if as_json:
@@ -205,7 +239,15 @@ def _echo_report(report) -> None:
 @click.option("--yes", is_flag=True, help="Really undo the migration (otherwise only show the plan).")
 @pass_session
 def rollback(session, yes):
-    """Undo migrate-tasks and migrate-costs without a backup (native parts untouched)."""
+    """Undo migrate-tasks and migrate-costs without a backup (native parts untouched).
+
+    Without --yes it only shows what it would undo.
+
+    Example:
+
+    \b
+        partcost rollback
+        partcost rollback --yes"""
     with connection(session.dsn, "partcost rollback") as conn:
         plan = run_rollback(conn) if yes else rollback_plan(conn)
     move, delete = ("Moved", "Deleted") if yes else ("Would move", "Would delete")
@@ -222,7 +264,12 @@ def rollback(session, yes):
 @partcost.command()
 @pass_session
 def status(session):
-    """Parts, operations, cost rows, queue length, active timers and database size."""
+    """Parts, operations, cost rows, queue length, active timers and database size.
+
+    Example:
+
+    \b
+        partcost status"""
     with connection(session.dsn, "partcost status") as conn:
         counts = read_status(conn)
     click.echo(f"Parts:           {counts['parts']} ({counts['migrated_parts']} migrated)")

@@ -41,7 +41,13 @@ def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir
     migrate-costs, validate, recompute, drift report.
 
     Stops at the first phase that fails and says what to do next. Run it again after fixing the
-    cause: finished phases are detected and not redone, an interrupted recompute resumes."""
+    cause: finished phases are detected and not redone, an interrupted recompute resumes.
+
+    Example:
+
+    \b
+        partcost night-run --backup-dir /backups --workers 4
+        partcost night-run --yes --skip-backup --report-dir /var/log/partcost"""
     check_workers(workers)
     if skip_backup and backup_dir:
         raise PartcostError("--backup-dir and --skip-backup contradict each other: choose one")

@@ -27,6 +27,12 @@ def workers_option(command):
                         help="Worker processes, each with its own connection.")(command)
 
 
+def timings_option(command):
+    return click.option("--timings", is_flag=True,
+                        help="After the summary, print the seconds spent in each stage (load, split, price, "
+                             "…), summed over the workers. Same as setting $PARTCOST_TIMINGS=1.")(command)
+
+
 @partcost.command(epilog=EXIT_CODES)
 @workers_option
 @click.option("--part-key", "part_keys", multiple=True, metavar="KEY",
@@ -38,12 +44,20 @@ def workers_option(command):
               help="Hash partitions of the parts, a power of two up to 256 (default: at least two per "
                    "worker and at most 250,000 timers each). Each is one transaction.")
 @calendar_options
+@timings_option
 @pass_session
-def recompute(session, workers, part_keys, stop_file, resume, partitions, timezone_name, work_window):
+def recompute(session, workers, part_keys, stop_file, resume, partitions, timezone_name, work_window, timings):
     """Recompute every part's hours and costs (tasks_partcostagg, tasks_partcostaguser) from its timers.
 
     Exact to the cent (see costing-rules.md). Only rows whose values changed are written. Stop it
-    gracefully with `partcost stop`, the stop file, Ctrl-C or SIGTERM; a second Ctrl-C aborts."""
+    gracefully with `partcost stop`, the stop file, Ctrl-C or SIGTERM; a second Ctrl-C aborts.
+
+    Example:
+
+    \b
+        partcost recompute --workers 8
+        partcost recompute --resume
+        partcost recompute --part-key PT-M-001 --timings"""
     calendar = WorkCalendar.parse(timezone_name, work_window)
     check_workers(workers)
     if part_keys:
@@ -53,7 +67,7 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
         summary = recompute_all(session.dsn, calendar, workers, stop_file, resume, partitions,
                                 fork_workers=app.FRESH_PROCESS, on_progress=_progress_printer(),
                                 on_notice=click.echo)
-    _print_summary(summary)
+    _print_summary(summary, timings)
     raise SystemExit(summary.exit_code)
 
 
@@ -76,7 +90,7 @@ def _progress_printer(unit: str = "partitions"):
     return show
 
 
-def _print_summary(summary) -> None:
+def _print_summary(summary, timings: bool = False) -> None:
     click.echo("")
     click.echo("RECOMPUTATION CANCELLED" if summary.status == "cancelled" else
                "RECOMPUTATION COMPLETE" if summary.exit_code == 0 else "RECOMPUTATION FINISHED WITH FAILURES")
@@ -87,7 +101,7 @@ def _print_summary(summary) -> None:
     counts = summary.counts
     click.echo(f"Rows: {counts.inserted} inserted, {counts.updated} updated, {counts.deleted} deleted, "
                f"{counts.unchanged} unchanged; {summary.seconds:.1f} s")
-    if os.environ.get("PARTCOST_TIMINGS"):
+    if timings or os.environ.get("PARTCOST_TIMINGS"):
         click.echo("Stage time (summed over workers): " +
                    ", ".join(f"{stage} {seconds:.2f} s" for stage, seconds in summary.timings.items()))
     if summary.not_done:
@@ -100,7 +114,12 @@ def _print_summary(summary) -> None:
 @click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
               show_default=True, help="The stop file the running command watches.")
 def stop(stop_file):
-    """Ask a running recompute or drain-queue to stop gracefully (creates the stop file)."""
+    """Ask a running recompute or drain-queue to stop gracefully (creates the stop file).
+
+    Example:
+
+    \b
+        partcost stop"""
     stop_file.touch()
     click.echo(f"Stop requested ({stop_file}): partitions in flight will finish and commit.")
 
@@ -115,16 +134,23 @@ def stop(stop_file):
 @click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
               show_default=True, help="Stop gracefully once this file appears.")
 @calendar_options
+@timings_option
 @pass_session
-def drain_queue(session, workers, once, batch_size, interval, stop_file, timezone_name, work_window):
+def drain_queue(session, workers, once, batch_size, interval, stop_file, timezone_name, work_window, timings):
     """Recompute the parts queued in tasks_partcostrecalcqueue (several drainers may run at once).
 
-    A queue row is removed only if it was not bumped while its part was recomputed."""
+    A queue row is removed only if it was not bumped while its part was recomputed.
+
+    Example:
+
+    \b
+        partcost drain-queue --workers 2
+        partcost drain-queue --once"""
     calendar = WorkCalendar.parse(timezone_name, work_window)
     check_workers(workers)
     click.echo(f"Draining the recompute queue with {workers} worker(s)...")
     summary = drain.drain_queue(session.dsn, calendar, workers, stop_file,
                                 drain.DrainOptions(once, batch_size, interval),
                                 on_progress=_progress_printer("batches"), on_notice=click.echo)
-    _print_summary(summary)
+    _print_summary(summary, timings)
     raise SystemExit(summary.exit_code)

@@ -22,7 +22,13 @@ from partcost.tools.seed import SeedOptions, seed
 def seed_command(session, tasks, timers_per_task, users, seed_value, active_timers):
     """Fill an empty database with realistic pre-migration data.
 
-    Works on the layout before or after `schema upgrade`; the same --seed gives the same rows."""
+    Works on the layout before or after `schema upgrade`; the same --seed gives the same rows.
+
+    Example:
+
+    \b
+        partcost schema create --before-upgrade
+        partcost seed --tasks 100000 --seed 7"""
     options = SeedOptions(tasks=tasks, timers_per_task=timers_per_task, users=users,
                           seed=seed_value, active_timers=active_timers)
     started = time.perf_counter()

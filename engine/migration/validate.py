@@ -1,6 +1,7 @@
 """The runbook's Phase 5: did the migration do what it says?
 
-The runbook's seven checks (with its wording), then the issue's extra ones. Each check reads a few
+The runbook's seven checks (with its wording), then checks the runbook leaves out (cost totals,
+operation keys, timers left on migrated tasks, timers pointing nowhere). Each check reads a few
 counts from one set-based query in sql/migration/validate_*.sql; a check fails when its ``problem`` count is
 not zero (or, for the totals, when old and new sums differ). Orphan timers are only a warning: they
 predate the migration and do not stop it."""

@@ -1,4 +1,4 @@
-"""partcost validate: the runbook's seven checks plus the issue's, in words and as JSON."""
+"""partcost validate: the runbook's seven checks plus partcost's own, in words and as JSON."""
 
 import json
 

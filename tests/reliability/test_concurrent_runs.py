@@ -1,4 +1,4 @@
-"""Scenario 4: two full recomputes at once, and a full recompute while drain-queue runs."""
+"""Two full recomputes at once, and a full recompute while drain-queue runs."""
 
 from contextlib import closing
 

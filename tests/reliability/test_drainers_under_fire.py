@@ -1,8 +1,8 @@
-"""Scenario 5: two drain-queue processes while the app keeps changing timers and bumping their parts.
+"""Two drain-queue processes while the app keeps changing timers and bumping their parts.
 
 The app's side is what the Django app does: in one transaction, insert a finished timer, start one,
 or finish a running one, and bump the part in tasks_partcostrecalcqueue. It runs for
-PARTCOST_SOAK_SECONDS (default 8; the issue's full soak is 20). When the app stops and the queue
+PARTCOST_SOAK_SECONDS (default 8, short enough for CI; 20 for a full soak). When the app stops and the queue
 is empty, every part's rows must equal a full exact recompute: no bump lost."""
 
 import os

@@ -1,4 +1,4 @@
-"""Scenarios 1 and 2: a worker, then the parent, killed with SIGKILL in the middle of a recompute.
+"""A worker, then the parent, killed with SIGKILL in the middle of a recompute.
 
 Partition 1 of 4 is held (see processes.py), so one worker sits inside partition 1's transaction
 while the other commits partitions 0, 2 and 3; the kill lands then."""

@@ -1,4 +1,4 @@
-"""Scenario 6: migrate-tasks killed (SIGKILL) in the middle of a batch, then run again.
+"""`partcost migrate-tasks` killed (SIGKILL) in the middle of a batch, then run again.
 
 A test connection holds one timer row of the third batch's tasks, so migrate-tasks waits inside
 that batch's transaction — parts and operations inserted, timers not yet moved — when it is killed.

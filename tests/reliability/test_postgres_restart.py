@@ -1,4 +1,4 @@
-"""Scenario 3: PostgreSQL stops and starts again while a recompute is inside a partition."""
+"""PostgreSQL stops and starts again while a recompute is inside a partition."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Scenario 7: the stop file, `partcost stop`, Ctrl-C, SIGTERM and a double Ctrl-C, each at a moment
+"""The stop file, `partcost stop`, Ctrl-C, SIGTERM and a double Ctrl-C, each at a moment
 drawn at random (seeded: set PARTCOST_RELIABILITY_SEED to draw others). A moment is a pair of
 partitions a < b out of 8 whose slots are held: one worker waits in a, the other commits the
 partitions before b and then waits in b; the stop lands then, and the held slots are let go."""
