@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from partcost.cli.app import partcost, pass_session
+from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.recompute import calendar_options, workers_option
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
 from partcost.night.run import Options, night_run
 from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers
@@ -15,8 +15,9 @@ from partcost.recompute.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
 SHOWN_DRIFT = 5
-EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or preflight not ready), "
-              "3 recompute stopped (run again to resume).")
+EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} a phase failed, "
+              f"{ExitStatus.COULD_NOT_START:d} could not start (or preflight not ready), "
+              f"{ExitStatus.CANCELLED:d} recompute stopped (run again to resume).")
 
 
 @partcost.command("night-run", epilog=EXIT_CODES)
@@ -54,7 +55,7 @@ def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir
                       allow_connections=allow_connections, stop_file=stop_file,
                       calendar=WorkCalendar.parse(timezone_name, work_window))
     night = run_and_report(session.dsn, options, report_dir, yes)
-    sys.exit(night.exit_code)
+    finish(night.exit_code)
 
 
 def run_and_report(dsn: str, options: Options, report_dir: Path, yes: bool):

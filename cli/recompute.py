@@ -6,13 +6,15 @@ from pathlib import Path
 import click
 
 from partcost.cli import app
-from partcost.cli.app import partcost, pass_session
+from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import Progress
+from partcost.errors import ExitStatus
 from partcost.recompute import drain
 from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
 from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
-EXIT_CODES = "Exit status: 0 complete, 1 some parts failed, 2 could not start, 3 cancelled."
+EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} some parts failed, "
+              f"{ExitStatus.COULD_NOT_START:d} could not start, {ExitStatus.CANCELLED:d} cancelled.")
 
 
 def calendar_options(command):
@@ -54,7 +56,7 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
                                 fork_workers=app.FRESH_PROCESS, on_progress=_progress_printer(),
                                 on_notice=click.echo)
     _print_summary(summary)
-    raise SystemExit(summary.exit_code)
+    finish(summary.exit_code)
 
 
 def _progress_printer(unit: str = "partitions"):
@@ -79,7 +81,7 @@ def _progress_printer(unit: str = "partitions"):
 def _print_summary(summary) -> None:
     click.echo("")
     click.echo("RECOMPUTATION CANCELLED" if summary.status == "cancelled" else
-               "RECOMPUTATION COMPLETE" if summary.exit_code == 0 else "RECOMPUTATION FINISHED WITH FAILURES")
+               "RECOMPUTATION COMPLETE" if summary.exit_code == ExitStatus.OK else "RECOMPUTATION FINISHED WITH FAILURES")
     click.echo(f"Successful: {summary.successful}")
     click.echo(f"Failed:     {len(summary.failed)}")
     for key, reason in summary.failed[:50]:
@@ -127,4 +129,4 @@ def drain_queue(session, workers, once, batch_size, interval, stop_file, timezon
                                 drain.DrainOptions(once, batch_size, interval),
                                 on_progress=_progress_printer("batches"), on_notice=click.echo)
     _print_summary(summary)
-    raise SystemExit(summary.exit_code)
+    finish(summary.exit_code)

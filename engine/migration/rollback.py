@@ -51,8 +51,8 @@ def _refuse_if_inexact(plan: dict) -> None:
             f"{plan['unrecorded_parts']} migrated part(s) (first: {plan['first_unrecorded']!r}) have no record"
             " of the timers their migration moved (migrated by an older partcost or another tool);"
             " rollback cannot tell them from timers that were on the operation before — restore the"
-            " backup instead (`partcost restore FILE --yes`)", 2)
+            " backup instead (`partcost restore FILE --yes`)")
     if plan["added_operation"] is not None:
         raise PartcostError(
             f"operation {plan['added_operation']!r} was added to a migrated part after the migration;"
-            " rollback would delete it — move or delete it first", 2)
+            " rollback would delete it — move or delete it first")

@@ -22,7 +22,7 @@ from partcost.db import schema
 from partcost.db.connections import connection, database_error_message
 from partcost.night.drift import Drift, drift
 from partcost.server.dsn import mask_secrets
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
 from partcost.migration.preflight import preflight
@@ -54,12 +54,12 @@ class Phase:
     seconds: float
 
 
-class PhaseFailed(Exception):
+class PhaseFailed(PartcostError):
     """A phase could not finish: ``why`` it stopped and ``next_step`` for the operator."""
 
-    def __init__(self, why: str, next_step: str, exit_code: int = 1):
-        super().__init__(why)
-        self.why, self.next_step, self.exit_code = why, next_step, exit_code
+    def __init__(self, why: str, next_step: str, exit_code: ExitStatus = ExitStatus.FAILED):
+        super().__init__(why, exit_code)
+        self.why, self.next_step = why, next_step
 
 
 @dataclass
@@ -84,8 +84,8 @@ class NightRun:
     failed_phase: Optional[str] = None
 
     @property
-    def exit_code(self) -> int:
-        return self.failure.exit_code if self.failure else 0
+    def exit_code(self) -> ExitStatus:
+        return self.failure.exit_code if self.failure else ExitStatus.OK
 
     def restore_hint(self) -> str:
         if self.backup:
@@ -112,10 +112,10 @@ def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda li
         started = time.perf_counter()
         try:
             status, summary = run(night, say, confirm)
-        except (PhaseFailed, PartcostError, psycopg2.Error) as error:
+        except (PartcostError, psycopg2.Error) as error:
             failure = _as_phase_failure(error, night, name)
             night.failure, night.failed_phase = failure, name
-            status = "cancelled" if failure.exit_code == 3 else "failed"
+            status = "cancelled" if failure.exit_code == ExitStatus.CANCELLED else "failed"
             summary = failure.why
         night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
         on_phase(night.phases[-1])
@@ -145,7 +145,7 @@ def _preflight(night: NightRun, say: Say, confirm: Confirm):
                            upgrade_follows=True)
     if not result.ready:
         raise PhaseFailed("; ".join(result.blockers), "fix the blockers and run `partcost night-run` again",
-                          exit_code=2)
+                          ExitStatus.COULD_NOT_START)
     return "done", (f"ready: {result.active_timers} active timer(s), "
                     f"{len(result.sessions)} other session(s)")
 
@@ -312,7 +312,7 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
             f"{counts.updated:,} updated, {counts.deleted:,} deleted, {counts.unchanged:,} unchanged")
     if summary.status == "cancelled":
         raise PhaseFailed(f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
-                          f"committed): {line}", "run `partcost night-run` again to resume it", exit_code=3)
+                          f"committed): {line}", "run `partcost night-run` again to resume it", ExitStatus.CANCELLED)
     if summary.exit_code:
         key, reason = summary.failed[0] if summary.failed else ("?", "partitions not done")
         raise PhaseFailed(f"recompute finished with failures ({key}: {reason})",

@@ -23,9 +23,7 @@ from partcost.recompute.run import Summary, check_database, check_stop_file, che
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
 from partcost.recompute.write import WriteCounts
-
-
-DRAINER_FAILED = 1  # a drainer process's exit status once it has reported why it stopped
+from partcost.errors import ExitStatus
 
 
 @dataclass(frozen=True)
@@ -142,7 +140,8 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
 
 
 def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result) -> list:
-    """Run the drainer processes until they are done; returns [(drainer, why)] for each that died.
+    """Run the drainer processes until they are done; returns [(drainer, why)] for each that died
+    (one that exits FAILED has reported why itself).
     A drainer that died or failed stops the others (gracefully), so that a run that is no longer whole
     ends and says so; the batch it had in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
@@ -167,7 +166,7 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
         raise
     return [(f"drainer pid={pid}", f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
              "its batch in flight was rolled back and stays queued")
-            for pid, code in ended.items() if code != DRAINER_FAILED]
+            for pid, code in ended.items() if code != ExitStatus.FAILED]
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
@@ -185,4 +184,4 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
     finally:
         worker.close()
     if not whole:
-        sys.exit(DRAINER_FAILED)
+        sys.exit(ExitStatus.FAILED)

@@ -18,7 +18,7 @@ from partcost.recompute import ledger
 from partcost.db import privileges, schema
 from partcost.db.connections import connect, database_error_message
 from partcost.db.sql_files import sql_file
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute.scope import LOCK_SLOTS, Scope
 from partcost.recompute.load import load_prices, operation_content_type
 from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
@@ -54,10 +54,10 @@ class Summary:
             self.failed.append((key, reason))
 
     @property
-    def exit_code(self) -> int:
+    def exit_code(self) -> ExitStatus:
         if self.status == "cancelled":
-            return 3
-        return 1 if self.failed or self.not_done else 0
+            return ExitStatus.CANCELLED
+        return ExitStatus.FAILED if self.failed or self.not_done else ExitStatus.OK
 
     def add(self, result: ScopeResult) -> None:
         if result.error:
@@ -156,7 +156,7 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
         raise PartcostError(f"lost the database connection during the run ({database_error_message(error)}); "
                             f"{summary.partitions_done} of {summary.partitions} partitions committed "
-                            "— run `partcost recompute --resume` to finish", exit_code=1) from None
+                            "— run `partcost recompute --resume` to finish", ExitStatus.FAILED) from None
     return summary
 
 

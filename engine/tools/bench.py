@@ -224,7 +224,7 @@ def _back_to_copied_costs(conn) -> None:
     """The cost tables as migrate-costs left them and no ledger, so that every worker count's first
     recompute starts from the same state."""
     with conn.cursor() as cur:
-        cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
+        cur.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, schema.COST_TABLES))))
         cur.execute("DROP TABLE IF EXISTS partcost_recompute_partition, partcost_recompute_run")
     conn.commit()
     migrate_costs(conn)
