@@ -6,11 +6,11 @@ from pathlib import Path
 import click
 
 from partcost.cli.app import finish, partcost, pass_session
-from partcost.cli.recompute import calendar_options, workers_option
+from partcost.cli.recompute import calendar_options, stop_file_option, workers_option
 from partcost.errors import ExitStatus, PartcostError
-from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
+from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, money, write_reports
 from partcost.night.run import Options, night_run
-from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers
+from partcost.recompute.run import check_workers
 from partcost.recompute.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
@@ -32,8 +32,7 @@ EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} a
               help="Go on when some tasks cannot migrate (they are listed in the report).")
 @click.option("--allow-active-timers", is_flag=True, help="Do not count running timers as a blocker.")
 @click.option("--allow-connections", is_flag=True, help="Do not count other sessions as a blocker.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop the recompute gracefully once this file appears.")
+@stop_file_option("Stop the recompute gracefully once this file appears.")
 @calendar_options
 @pass_session
 def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir, accept_failed_tasks,
@@ -94,9 +93,5 @@ def echo_checklist(night) -> None:
         click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; "
                    f"the {len(night.drift.largest)} largest are in the report):")
         for d in night.drift.largest[:SHOWN_DRIFT]:
-            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} "
-                       f"({d.difference:+,.2f})")
-
-
-def _money(value) -> str:
-    return "none" if value is None else f"{value:,.2f}"
+            click.echo(f"  {d.part!r} (job {d.job}): {money(d.old_cost, none='none')} → "
+                       f"{money(d.new_cost, none='none')} ({d.difference:+,.2f})")

@@ -24,6 +24,16 @@ def calendar_options(command):
                         help="The business time zone (IANA name) that days and the window are in.")(command)
 
 
+def stop_file_option(help_text: str):
+    """``--stop-file``: the file whose appearance stops a run gracefully (`partcost stop` creates it)."""
+
+    def decorate(command):
+        return click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+                            show_default=True, help=help_text)(command)
+
+    return decorate
+
+
 def workers_option(command):
     return click.option("--workers", type=int, default=lambda: os.cpu_count() or 1, show_default="CPU count",
                         help="Worker processes, each with its own connection.")(command)
@@ -33,8 +43,7 @@ def workers_option(command):
 @workers_option
 @click.option("--part-key", "part_keys", multiple=True, metavar="KEY",
               help="Recompute only this part (repeatable); runs in this process.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop gracefully once this file appears (`partcost stop` creates it).")
+@stop_file_option("Stop gracefully once this file appears (`partcost stop` creates it).")
 @click.option("--resume", is_flag=True, help="Finish the partitions a cancelled or crashed run left undone.")
 @click.option("--partitions", type=int, default=None, metavar="N",
               help="Hash partitions of the parts, a power of two up to 256 (default: at least two per "
@@ -99,8 +108,7 @@ def _print_summary(summary) -> None:
 
 
 @partcost.command()
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="The stop file the running command watches.")
+@stop_file_option("The stop file the running command watches.")
 def stop(stop_file):
     """Ask a running recompute or drain-queue to stop gracefully (creates the stop file)."""
     stop_file.touch()
@@ -114,8 +122,7 @@ def stop(stop_file):
               help="Queued parts claimed per transaction.")
 @click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
               help="Seconds between looks at an empty queue.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop gracefully once this file appears.")
+@stop_file_option("Stop gracefully once this file appears.")
 @calendar_options
 @pass_session
 def drain_queue(session, workers, once, batch_size, interval, stop_file, timezone_name, work_window):

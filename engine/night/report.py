@@ -182,13 +182,14 @@ def drift_lines(drift) -> List[str]:
     if drift.largest:
         lines += ["", f"The {len(drift.largest)} largest differences:", "",
                   "| part | job | old EUR | recomputed EUR | difference |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {_cell(d.part)} | {_cell(d.job or '')} | {_money(d.old_cost)} | {_money(d.new_cost)} "
+        lines += [f"| {_cell(d.part)} | {_cell(d.job or '')} | {money(d.old_cost)} | {money(d.new_cost)} "
                   f"| {d.difference:,.2f} |" for d in drift.largest]
     return lines
 
 
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def money(value, none: str = "—") -> str:
+    """An amount in EUR as the reports print it, ``none`` where there is none."""
+    return none if value is None else f"{value:,.2f}"
 
 
 def _cell(text: str) -> str:
