@@ -18,9 +18,10 @@ from partcost.migration.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks, mi
 from partcost.migration.preflight import SHOWN_TIMERS, preflight as run_preflight
 from partcost.migration.rollback import rollback as run_rollback, rollback_plan
 from partcost.migration.status import status as read_status
-from partcost.migration.validate import validate as run_validation
+from partcost.migration.validate import CheckStatus, validate as run_validation
 
 RULE = "=" * 60
+CHECK_MARKS = {CheckStatus.OK: "✓", CheckStatus.FAILED: "✗", CheckStatus.WARNING: "⚠"}
 
 
 # -- before the migration -----------------------------------------------------------------------
@@ -180,7 +181,7 @@ def _echo_report(report) -> None:
         width = max((len(label) for label, _ in outcome.check.shown), default=0) + 1
         for label, column in outcome.check.shown:
             click.echo(f"   {label + ':':<{width}} {outcome.counts[column]}")
-        mark = {"ok": "✓", "failed": "✗", "warning": "⚠"}[outcome.status]
+        mark = CHECK_MARKS[outcome.status]
         click.echo(f"   {mark} {outcome.message}")
     click.echo("")
     click.echo(RULE)

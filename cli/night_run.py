@@ -9,12 +9,13 @@ from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.recompute import calendar_options, stop_file_option, workers_option
 from partcost.errors import ExitStatus, PartcostError
 from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, money, write_reports
-from partcost.night.run import Options, night_run
+from partcost.night.run import Options, PhaseStatus, night_run
 from partcost.recompute.run import check_workers
 from partcost.recompute.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
 SHOWN_DRIFT = 5
+PHASE_MARKS = {PhaseStatus.FAILED: "✗", PhaseStatus.CANCELLED: "■", PhaseStatus.SKIPPED: "-"}
 EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} a phase failed, "
               f"{ExitStatus.COULD_NOT_START:d} could not start (or preflight not ready), "
               f"{ExitStatus.CANCELLED:d} recompute stopped (run again to resume).")
@@ -69,8 +70,8 @@ def run_and_report(dsn: str, options: Options, report_dir: Path, yes: bool):
 
 
 def _echo_phase(phase) -> None:
-    mark = {"failed": "✗", "cancelled": "■", "skipped": "-"}.get(phase.status, "✓")
-    status = "" if phase.status in ("done", "failed") else f" [{phase.status}]"
+    mark = PHASE_MARKS.get(phase.status, "✓")
+    status = "" if phase.status in (PhaseStatus.DONE, PhaseStatus.FAILED) else f" [{phase.status}]"
     click.echo(f"{mark} {phase.name}{status}: {phase.summary} ({phase.seconds:.1f} s)")
 
 

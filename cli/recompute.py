@@ -10,6 +10,7 @@ from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import Progress
 from partcost.errors import ExitStatus
 from partcost.recompute import drain
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
 from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
@@ -89,7 +90,7 @@ def _progress_printer(unit: str = "partitions"):
 
 def _print_summary(summary) -> None:
     click.echo("")
-    click.echo("RECOMPUTATION CANCELLED" if summary.status == "cancelled" else
+    click.echo("RECOMPUTATION CANCELLED" if summary.status == RunStatus.CANCELLED else
                "RECOMPUTATION COMPLETE" if summary.exit_code == ExitStatus.OK else "RECOMPUTATION FINISHED WITH FAILURES")
     click.echo(f"Successful: {summary.successful}")
     click.echo(f"Failed:     {len(summary.failed)}")

@@ -9,6 +9,7 @@ part since would be lost, and a part migrated without partcost's record (an olde
 tool) gives no way to tell the timers its migration moved from those that were there before."""
 
 from psycopg2 import sql
+from psycopg2.extras import RealDictCursor
 
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
@@ -26,9 +27,9 @@ def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("migration/rollback_plan")).format(record=record_source(conn))
-    with conn.cursor() as cur:
+    with conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(query, _content_types(conn))
-        plan = dict(zip([c.name for c in cur.description], cur.fetchone()))
+        plan = dict(cur.fetchone())
     conn.rollback()
     return plan
 

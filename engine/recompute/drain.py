@@ -9,7 +9,6 @@ fails whole is drained again part by part); a drainer process that dies fails th
 import multiprocessing
 import os
 import queue as stdlib_queue
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from partcost.db.sql_files import sql_file
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.scope import Scope
-from partcost.recompute.pool import StopSignal, describe_failure, die_with_parent, run_scope_safely, start_worker_process
+from partcost.recompute.pool import StopSignal, become_worker, describe_failure, run_scope_safely
 from partcost.recompute.run import Summary, check_database, check_stop_file, check_workers
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
@@ -132,7 +132,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
             for drainer, why in _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result):
                 summary.failed.append((drainer, why))
     if should_stop():
-        summary.status = "cancelled" if options.once else "complete"
+        summary.status = RunStatus.CANCELLED if options.once else RunStatus.COMPLETE
     stop_file.unlink(missing_ok=True)
     summary.partitions_done = summary.partitions
     summary.seconds = time.monotonic() - started
@@ -170,12 +170,7 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-    if os.getppid() != parent_pid:
-        return
-    worker, start_error = start_worker_process(
-        dsn, calendar, f"partcost drain-queue worker pid={os.getpid()} (parent {parent_pid})")
+    worker, start_error = become_worker(dsn, calendar, "drain-queue", parent_pid)
     if worker is None:
         results.put(ScopeResult(Scope.keys([]), error=f"a drainer could not start: {start_error}"))
         return

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 import psycopg2
 
 from partcost.recompute import ledger
+from partcost.recompute.ledger import RunStatus
 from partcost.db import privileges, schema
 from partcost.db.connections import connect, database_error_message
 from partcost.db.sql_files import sql_file
@@ -34,7 +35,7 @@ DEFAULT_STOP_FILE = "recompute_part_costs.stop"
 
 @dataclass
 class Summary:
-    status: str = "complete"                      # complete | cancelled | failed
+    status: RunStatus = RunStatus.COMPLETE
     partitions: int = 0
     partitions_done: int = 0
     successful: int = 0
@@ -55,7 +56,7 @@ class Summary:
 
     @property
     def exit_code(self) -> ExitStatus:
-        if self.status == "cancelled":
+        if self.status == RunStatus.CANCELLED:
             return ExitStatus.CANCELLED
         return ExitStatus.FAILED if self.failed or self.not_done else ExitStatus.OK
 
@@ -150,7 +151,8 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
             raise
     summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
     cancelled = bool(left) and stop_requested()
-    summary.status = "cancelled" if cancelled else ("failed" if left or summary.failed else "complete")
+    summary.status = (RunStatus.CANCELLED if cancelled else
+                      RunStatus.FAILED if left or summary.failed else RunStatus.COMPLETE)
     try:
         ledger.finish_run(conn, run, summary.status)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
@@ -165,7 +167,7 @@ def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
     connection is gone too, the original error is what the operator needs to see."""
     try:
         conn.rollback()
-        ledger.finish_run(conn, run, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+        ledger.finish_run(conn, run, RunStatus.CANCELLED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED)
     except psycopg2.Error:
         pass
 
