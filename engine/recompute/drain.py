@@ -19,7 +19,7 @@ from partcost.db.sql_files import sql_file
 from partcost.recompute.ledger import RunStatus
 from partcost.recompute.scope import Scope
 from partcost.recompute.pool import StopSignal, become_worker, describe_failure, run_scope_safely
-from partcost.recompute.run import Summary, check_database, check_stop_file, check_workers
+from partcost.recompute.run import Summary, check_stop_file, check_workers, connect_checked
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
 from partcost.recompute.write import WriteCounts
@@ -112,7 +112,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
     check_workers(workers)
     check_stop_file(stop_file, on_notice)
     started = time.monotonic()
-    check_database(dsn).close()
+    connect_checked(dsn).close()
     summary = Summary()
 
     def on_result(result: ScopeResult) -> None:

@@ -93,7 +93,7 @@ def check_partitions(partitions: Optional[int]) -> None:
 def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
     """Recompute just these parts, in this process (``--part-key``)."""
     started = time.monotonic()
-    conn = check_database(dsn)
+    conn = connect_checked(dsn)
     try:
         _require_parts(conn, part_keys)
     finally:
@@ -119,7 +119,7 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     check_partitions(partitions)
     check_stop_file(stop_file, on_notice)
     with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
-        conn = check_database(dsn)
+        conn = connect_checked(dsn)
         try:
             summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         finally:
@@ -180,7 +180,9 @@ def check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
         on_notice(f"Removed a stale stop file {stop_file} left by an earlier run.")
 
 
-def check_database(dsn: str):
+def connect_checked(dsn: str):
+    """A connection to a database that has what a recompute needs (privileges, tables, the content
+    type, usable prices), else a PartcostError naming what it lacks."""
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
     privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)
