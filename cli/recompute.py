@@ -12,6 +12,7 @@ from partcost.errors import ExitStatus
 from partcost.recompute import drain
 from partcost.recompute.ledger import RunStatus
 from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
+from partcost.recompute.scope import LOCK_SLOTS
 from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
 EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} some parts failed, "
@@ -47,7 +48,7 @@ def workers_option(command):
 @stop_file_option("Stop gracefully once this file appears (`partcost stop` creates it).")
 @click.option("--resume", is_flag=True, help="Finish the partitions a cancelled or crashed run left undone.")
 @click.option("--partitions", type=int, default=None, metavar="N",
-              help="Hash partitions of the parts, a power of two up to 256 (default: at least two per "
+              help=f"Hash partitions of the parts, a power of two up to {LOCK_SLOTS} (default: at least two per "
                    "worker and at most 250,000 timers each). Each is one transaction.")
 @calendar_options
 @pass_session
