@@ -1,9 +1,8 @@
 """The ``partcost`` group, its shared options and the one place errors become exit statuses."""
 
 import os
-import sys
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NoReturn, Optional
 
 import click
 import psycopg2
@@ -11,7 +10,7 @@ import psycopg2
 from partcost.db.connections import database_error_message
 from partcost.server.choice import resolve_dsn
 from partcost.server.dsn import DatabaseChoice, choose_database, mask_secrets
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 
 # True when this process is a fresh `partcost` (cli.main.main), not a caller embedding the CLI
 # (tests): only then may recompute fork its workers (see partcost.recompute.pool.WorkerPool).
@@ -47,18 +46,18 @@ class PartcostGroup(click.Group):
         except psycopg2.Error as error:
             if wants_traceback(ctx):
                 raise
-            fail("database error: " + database_error_message(error, _known_dsn(ctx)), 2)
+            fail("database error: " + database_error_message(error, _known_dsn(ctx)), ExitStatus.COULD_NOT_START)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted", ExitStatus.INTERRUPTED)
         except BrokenPipeError:  # e.g. `partcost recompute | head`: stop, work in flight rolls back
-            fail("the output was closed (broken pipe); stopped", 141)
+            fail("the output was closed (broken pipe); stopped", ExitStatus.BROKEN_PIPE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except Exception as error:  # the last line of defence: one line unless a traceback is asked for
             if wants_traceback(ctx):
                 raise
             fail(f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
-                 " (run `partcost --traceback …` to see the traceback)", 2)
+                 " (run `partcost --traceback …` to see the traceback)", ExitStatus.COULD_NOT_START)
 
 
 def wants_traceback(ctx) -> bool:
@@ -72,9 +71,14 @@ def _known_dsn(ctx) -> Optional[str]:
     return session.choice.dsn if session else None
 
 
-def fail(message: str, exit_code: int) -> None:
+def fail(message: str, status: ExitStatus) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
-    sys.exit(exit_code)
+    finish(status)
+
+
+def finish(status: ExitStatus) -> NoReturn:
+    """End the running command with ``status``: the one way a command exits with a status."""
+    raise click.exceptions.Exit(int(status))
 
 
 @click.group(cls=PartcostGroup, context_settings=CONTEXT_SETTINGS)

@@ -4,28 +4,24 @@ one ``engine`` function and prints the runbook's messages; exit 0 ok, 1 finished
 2 could not start."""
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from partcost.cli.app import partcost, pass_session
+from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import progress
 from partcost.migration import backup as backups
 from partcost.db.connections import connection
+from partcost.errors import ExitStatus
 from partcost.migration.migrate_costs import migrate_costs as copy_costs
 from partcost.migration.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks, migrate_tasks as run_migration
 from partcost.migration.preflight import SHOWN_TIMERS, preflight as run_preflight
 from partcost.migration.rollback import rollback as run_rollback, rollback_plan
 from partcost.migration.status import status as read_status
-from partcost.migration.validate import validate as run_validation
+from partcost.migration.validate import CheckStatus, validate as run_validation
 
 RULE = "=" * 60
-
-
-def _exit(code: int) -> None:
-    if code:
-        sys.exit(code)
+CHECK_MARKS = {CheckStatus.OK: "✓", CheckStatus.FAILED: "✗", CheckStatus.WARNING: "⚠"}
 
 
 # -- before the migration -----------------------------------------------------------------------
@@ -63,7 +59,7 @@ def preflight(session, allow_active_timers, allow_connections):
     for blocker in result.blockers:
         click.echo(f"✗ {blocker}")
     click.echo("READY for the migration" if result.ready else "NOT READY for the migration")
-    _exit(0 if result.ready else 2)
+    finish(ExitStatus.OK if result.ready else ExitStatus.COULD_NOT_START)
 
 
 @partcost.command()
@@ -96,7 +92,7 @@ def restore(session, backup_file, yes):
     if not yes:
         click.echo(f"restore would replace every table in the database with {backup_file}; "
                    "add --yes to do it", err=True)
-        sys.exit(2)
+        finish(ExitStatus.COULD_NOT_START)
     backups.restore(session.dsn, backup_file)
     click.echo(f"Restored {backup_file}")
 
@@ -148,7 +144,7 @@ def migrate_tasks(session, dry_run, limit, batch_size, verbose):
     click.echo(f"Migrated:    {totals['migrated']}")
     click.echo(f"Skipped:     {totals['skipped']}")
     click.echo(f"Failed:      {totals['failed']}")
-    _exit(1 if totals["failed"] else 0)
+    finish(ExitStatus.FAILED if totals["failed"] else ExitStatus.OK)
 
 
 def _echo_batch(batch, dry_run: bool, verbose: bool) -> None:
@@ -187,7 +183,7 @@ def migrate_costs(session, dry_run, verbose):
         click.echo(f"{prefix}{copy.label}: Migrated {copy.migrated}, Skipped {copy.skipped}, "
                    f"Failed {len(copy.failed)}")
         click.echo("")
-    _exit(1 if any(copy.failed for copy in copies) else 0)
+    finish(ExitStatus.FAILED if any(copy.failed for copy in copies) else ExitStatus.OK)
 
 
 # -- after the migration --------------------------------------------------------------------------
@@ -210,7 +206,7 @@ def validate(session, as_json):
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         _echo_report(report)
-    _exit(0 if report.passed else 1)
+    finish(ExitStatus.OK if report.passed else ExitStatus.FAILED)
 
 
 def _echo_report(report) -> None:
@@ -223,7 +219,7 @@ def _echo_report(report) -> None:
         width = max((len(label) for label, _ in outcome.check.shown), default=0) + 1
         for label, column in outcome.check.shown:
             click.echo(f"   {label + ':':<{width}} {outcome.counts[column]}")
-        mark = {"ok": "✓", "failed": "✗", "warning": "⚠"}[outcome.status]
+        mark = CHECK_MARKS[outcome.status]
         click.echo(f"   {mark} {outcome.message}")
     click.echo("")
     click.echo(RULE)

@@ -5,18 +5,20 @@ from pathlib import Path
 
 import click
 
-from partcost.cli.app import partcost, pass_session
-from partcost.cli.recompute import calendar_options, workers_option
-from partcost.errors import PartcostError
-from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, write_reports
-from partcost.night.run import Options, night_run
-from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers
+from partcost.cli.app import finish, partcost, pass_session
+from partcost.cli.recompute import calendar_options, stop_file_option, workers_option
+from partcost.errors import ExitStatus, PartcostError
+from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, money, write_reports
+from partcost.night.run import Options, PhaseStatus, night_run
+from partcost.recompute.run import check_workers
 from partcost.recompute.split import WorkCalendar
 
 DEFAULT_REPORT_DIR = Path("partcost-reports")
 SHOWN_DRIFT = 5
-EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or preflight not ready), "
-              "3 recompute stopped (run again to resume).")
+PHASE_MARKS = {PhaseStatus.FAILED: "✗", PhaseStatus.CANCELLED: "■", PhaseStatus.SKIPPED: "-"}
+EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} a phase failed, "
+              f"{ExitStatus.COULD_NOT_START:d} could not start (or preflight not ready), "
+              f"{ExitStatus.CANCELLED:d} recompute stopped (run again to resume).")
 
 
 @partcost.command("night-run", epilog=EXIT_CODES)
@@ -31,8 +33,7 @@ EXIT_CODES = ("Exit status: 0 complete, 1 a phase failed, 2 could not start (or 
               help="Go on when some tasks cannot migrate (they are listed in the report).")
 @click.option("--allow-active-timers", is_flag=True, help="Do not count running timers as a blocker.")
 @click.option("--allow-connections", is_flag=True, help="Do not count other sessions as a blocker.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop the recompute gracefully once this file appears.")
+@stop_file_option("Stop the recompute gracefully once this file appears.")
 @calendar_options
 @pass_session
 def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir, accept_failed_tasks,
@@ -60,7 +61,7 @@ def night_run_command(session, workers, backup_dir, skip_backup, yes, report_dir
                       allow_connections=allow_connections, stop_file=stop_file,
                       calendar=WorkCalendar.parse(timezone_name, work_window))
     night = run_and_report(session.dsn, options, report_dir, yes)
-    sys.exit(night.exit_code)
+    finish(night.exit_code)
 
 
 def run_and_report(dsn: str, options: Options, report_dir: Path, yes: bool):
@@ -75,8 +76,8 @@ def run_and_report(dsn: str, options: Options, report_dir: Path, yes: bool):
 
 
 def _echo_phase(phase) -> None:
-    mark = {"failed": "✗", "cancelled": "■", "skipped": "-"}.get(phase.status, "✓")
-    status = "" if phase.status in ("done", "failed") else f" [{phase.status}]"
+    mark = PHASE_MARKS.get(phase.status, "✓")
+    status = "" if phase.status in (PhaseStatus.DONE, PhaseStatus.FAILED) else f" [{phase.status}]"
     click.echo(f"{mark} {phase.name}{status}: {phase.summary} ({phase.seconds:.1f} s)")
 
 
@@ -99,9 +100,5 @@ def echo_checklist(night) -> None:
         click.echo(f"Largest drift (recomputed − old JobCostAgg, EUR; "
                    f"the {len(night.drift.largest)} largest are in the report):")
         for d in night.drift.largest[:SHOWN_DRIFT]:
-            click.echo(f"  {d.part!r} (job {d.job}): {_money(d.old_cost)} → {_money(d.new_cost)} "
-                       f"({d.difference:+,.2f})")
-
-
-def _money(value) -> str:
-    return "none" if value is None else f"{value:,.2f}"
+            click.echo(f"  {d.part!r} (job {d.job}): {money(d.old_cost, none='none')} → "
+                       f"{money(d.new_cost, none='none')} ({d.difference:+,.2f})")

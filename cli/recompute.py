@@ -6,13 +6,17 @@ from pathlib import Path
 import click
 
 from partcost.cli import app
-from partcost.cli.app import partcost, pass_session
+from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import Progress
+from partcost.errors import ExitStatus
 from partcost.recompute import drain
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
+from partcost.recompute.scope import LOCK_SLOTS
 from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
-EXIT_CODES = "Exit status: 0 complete, 1 some parts failed, 2 could not start, 3 cancelled."
+EXIT_CODES = (f"Exit status: {ExitStatus.OK:d} complete, {ExitStatus.FAILED:d} some parts failed, "
+              f"{ExitStatus.COULD_NOT_START:d} could not start, {ExitStatus.CANCELLED:d} cancelled.")
 
 
 def calendar_options(command):
@@ -20,6 +24,16 @@ def calendar_options(command):
                            help="Local work window on Monday to Saturday; outside it is after hours.")(command)
     return click.option("--timezone", "timezone_name", default=DEFAULT_TIMEZONE, show_default=True,
                         help="The business time zone (IANA name) that days and the window are in.")(command)
+
+
+def stop_file_option(help_text: str):
+    """``--stop-file``: the file whose appearance stops a run gracefully (`partcost stop` creates it)."""
+
+    def decorate(command):
+        return click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
+                            show_default=True, help=help_text)(command)
+
+    return decorate
 
 
 def workers_option(command):
@@ -37,11 +51,10 @@ def timings_option(command):
 @workers_option
 @click.option("--part-key", "part_keys", multiple=True, metavar="KEY",
               help="Recompute only this part (repeatable); runs in this process.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop gracefully once this file appears (`partcost stop` creates it).")
+@stop_file_option("Stop gracefully once this file appears (`partcost stop` creates it).")
 @click.option("--resume", is_flag=True, help="Finish the partitions a cancelled or crashed run left undone.")
 @click.option("--partitions", type=int, default=None, metavar="N",
-              help="Hash partitions of the parts, a power of two up to 256 (default: at least two per "
+              help=f"Hash partitions of the parts, a power of two up to {LOCK_SLOTS} (default: at least two per "
                    "worker and at most 250,000 timers each). Each is one transaction.")
 @calendar_options
 @timings_option
@@ -68,7 +81,7 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
                                 fork_workers=app.FRESH_PROCESS, on_progress=_progress_printer(),
                                 on_notice=click.echo)
     _print_summary(summary, timings)
-    raise SystemExit(summary.exit_code)
+    finish(summary.exit_code)
 
 
 def _progress_printer(unit: str = "partitions"):
@@ -92,8 +105,8 @@ def _progress_printer(unit: str = "partitions"):
 
 def _print_summary(summary, timings: bool = False) -> None:
     click.echo("")
-    click.echo("RECOMPUTATION CANCELLED" if summary.status == "cancelled" else
-               "RECOMPUTATION COMPLETE" if summary.exit_code == 0 else "RECOMPUTATION FINISHED WITH FAILURES")
+    click.echo("RECOMPUTATION CANCELLED" if summary.status == RunStatus.CANCELLED else
+               "RECOMPUTATION COMPLETE" if summary.exit_code == ExitStatus.OK else "RECOMPUTATION FINISHED WITH FAILURES")
     click.echo(f"Successful: {summary.successful}")
     click.echo(f"Failed:     {len(summary.failed)}")
     for key, reason in summary.failed[:50]:
@@ -111,8 +124,7 @@ def _print_summary(summary, timings: bool = False) -> None:
 
 
 @partcost.command()
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="The stop file the running command watches.")
+@stop_file_option("The stop file the running command watches.")
 def stop(stop_file):
     """Ask a running recompute or drain-queue to stop gracefully (creates the stop file).
 
@@ -131,8 +143,7 @@ def stop(stop_file):
               help="Queued parts claimed per transaction.")
 @click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
               help="Seconds between looks at an empty queue.")
-@click.option("--stop-file", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_STOP_FILE,
-              show_default=True, help="Stop gracefully once this file appears.")
+@stop_file_option("Stop gracefully once this file appears.")
 @calendar_options
 @timings_option
 @pass_session
@@ -153,4 +164,4 @@ def drain_queue(session, workers, once, batch_size, interval, stop_file, timezon
                                 drain.DrainOptions(once, batch_size, interval),
                                 on_progress=_progress_printer("batches"), on_notice=click.echo)
     _print_summary(summary, timings)
-    raise SystemExit(summary.exit_code)
+    finish(summary.exit_code)

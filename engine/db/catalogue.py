@@ -1,7 +1,10 @@
 """What the database has: tables, columns and Django content types, checked before work starts."""
 
-from typing import Dict, Iterable, Mapping, Set
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Set
 
+from psycopg2 import sql
+
+from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 
 
@@ -35,6 +38,22 @@ def fail_if_missing(missing: list, hint: str) -> None:
     if missing:
         shown = ", ".join(missing[:6]) + (" …" if len(missing) > 6 else "")
         raise PartcostError(f"the database lacks {shown}; {hint}")
+
+
+def row_counts(conn, tables: Optional[Sequence[str]] = None) -> Dict[str, int]:
+    """The exact row count of each of ``tables`` (default: every table of the current schema, by
+    name), read in one statement; ends the transaction."""
+    with conn.cursor() as cur:
+        if tables is None:
+            cur.execute(sql_file("db/table_names"))
+            tables = [name for (name,) in cur.fetchall()]
+        counts = ()
+        if tables:
+            cur.execute(sql.SQL("SELECT ") + sql.SQL(", ").join(
+                sql.SQL("(SELECT count(*) FROM {})").format(sql.Identifier(table)) for table in tables))
+            counts = cur.fetchone()
+    conn.rollback()
+    return dict(zip(tables, counts))
 
 
 def content_type_id(conn, app_label: str, model: str) -> int:

@@ -7,6 +7,7 @@ privilege" section holds the matching GRANT statements."""
 
 from typing import NamedTuple, Tuple
 
+from partcost.db.schema import COST_TABLES, QUEUE_TABLE
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 
@@ -23,8 +24,6 @@ class Grant(NamedTuple):
 
 SOURCE_TABLES = ("django_content_type", "tasks_part", "tasks_operation", "tasks_timer",
                  "users_wagerate", "core_currencyratesnapshot")
-COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
-QUEUE_TABLE = "tasks_partcostrecalcqueue"
 
 # Reading the sources (of auth_user only which users exist), writing the cost rows (COPY is INSERT),
 # claiming queue rows (FOR UPDATE asks for UPDATE on any one column) and deleting them; the changed

@@ -5,12 +5,19 @@ from partcost.db.catalogue import fail_if_missing, missing_columns, require_colu
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 
+# The tables the recompute writes (a part's hours and costs, and the same per worker), and the
+# app's queue of parts to recompute.
+PART_COSTS = "tasks_partcostagg"
+USER_COSTS = "tasks_partcostaguser"
+COST_TABLES = (PART_COSTS, USER_COSTS)
+QUEUE_TABLE = "tasks_partcostrecalcqueue"
+
 # What the runbook's Phase 2 adds, as (kind, name) in the order it adds them.
 UPGRADE_ITEMS = (
     ("column", "tasks_part.task_key"),
-    ("table", "tasks_partcostagg"),
-    ("table", "tasks_partcostaguser"),
-    ("table", "tasks_partcostrecalcqueue"),
+    ("table", PART_COSTS),
+    ("table", USER_COSTS),
+    ("table", QUEUE_TABLE),
 )
 
 COST_COLUMNS = ("job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
@@ -35,12 +42,12 @@ PART_TABLES = {
                        "sunday_multiplier", "currency"),
     "core_currencyratesnapshot": ("date", "rates"),
 }
-COST_TABLES = {
-    "tasks_partcostagg": ("part_id",) + COST_COLUMNS,
-    "tasks_partcostaguser": ("part_id", "user_id") + COST_COLUMNS,
-    "tasks_partcostrecalcqueue": ("part_id", "enqueued_at"),
+PHASE2_TABLES = {
+    PART_COSTS: ("part_id",) + COST_COLUMNS,
+    USER_COSTS: ("part_id", "user_id") + COST_COLUMNS,
+    QUEUE_TABLE: ("part_id", "enqueued_at"),
 }
-RECOMPUTE_TABLES = {**PART_TABLES, **COST_TABLES}
+RECOMPUTE_TABLES = {**PART_TABLES, **PHASE2_TABLES}
 MIGRATION_TABLES = {**OLD_TABLES, **RECOMPUTE_TABLES}
 
 UPGRADE_HINT = "run `partcost schema upgrade` (the runbook's Phase 2) first"

@@ -13,7 +13,6 @@ from partcost.db.sql_files import sql_file
 from partcost.db.references import ReferenceChecks
 
 NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
-WRITTEN_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 
 
 @dataclass
@@ -36,7 +35,7 @@ class CostCopy:
 def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
     """Copy both cost tables (or, with ``dry_run``, rehearse and roll back)."""
     schema.require(conn, schema.MIGRATION_TABLES)
-    checks = ReferenceChecks(conn, WRITTEN_TABLES)
+    checks = ReferenceChecks(conn, schema.COST_TABLES)
     with conn.cursor() as cur:
         checks.switch_triggers_off(cur)
         cur.execute(sql_file("migration/count_job_costs"))
@@ -55,7 +54,7 @@ def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
         cur.execute(sql_file("migration/migrate_job_user_costs"))
         (per_user.migrated,) = cur.fetchone()
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for table in WRITTEN_TABLES:
+        for table in schema.COST_TABLES:
             checks.check(cur, table)
     if dry_run:
         conn.rollback()

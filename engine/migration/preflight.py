@@ -7,6 +7,8 @@ long migrate-tasks + migrate-costs + validate will take at this size."""
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from psycopg2.extras import RealDictCursor
+
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id, missing_columns
 from partcost.db.sql_files import sql_file
@@ -90,7 +92,7 @@ def _check_timers(conn, result: Preflight, allowed: bool) -> None:
 
 
 def _counts(conn) -> dict:
-    with conn.cursor() as cur:
+    with conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(sql_file("migration/migration_row_counts"),
                     {"task_type": content_type_id(conn, "machining", "task")})
-        return dict(zip([c.name for c in cur.description], cur.fetchone()))
+        return dict(cur.fetchone())

@@ -9,6 +9,7 @@ part since would be lost, and a part migrated without partcost's record (an olde
 tool) gives no way to tell the timers its migration moved from those that were there before."""
 
 from psycopg2 import sql
+from psycopg2.extras import RealDictCursor
 
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
@@ -26,9 +27,9 @@ def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("migration/rollback_plan")).format(record=record_source(conn))
-    with conn.cursor() as cur:
+    with conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(query, _content_types(conn))
-        plan = dict(zip([c.name for c in cur.description], cur.fetchone()))
+        plan = dict(cur.fetchone())
     conn.rollback()
     return plan
 
@@ -51,8 +52,8 @@ def _refuse_if_inexact(plan: dict) -> None:
             f"{plan['unrecorded_parts']} migrated part(s) (first: {plan['first_unrecorded']!r}) have no record"
             " of the timers their migration moved (migrated by an older partcost or another tool);"
             " rollback cannot tell them from timers that were on the operation before — restore the"
-            " backup instead (`partcost restore FILE --yes`)", 2)
+            " backup instead (`partcost restore FILE --yes`)")
     if plan["added_operation"] is not None:
         raise PartcostError(
             f"operation {plan['added_operation']!r} was added to a migrated part after the migration;"
-            " rollback would delete it — move or delete it first", 2)
+            " rollback would delete it — move or delete it first")

@@ -9,9 +9,12 @@ predate the migration and do not stop it."""
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Sequence, Tuple
 
+from psycopg2.extras import RealDictCursor
+
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
 from partcost.db.sql_files import sql_file
+from partcost.enums import TextEnum
 
 # The checks comparing copied cost rows with the old ones; a recompute replaces those rows on purpose.
 COSTS_QUERY = "migration/validate_costs"
@@ -68,6 +71,12 @@ CHECKS = (
 )
 
 
+class CheckStatus(TextEnum):
+    OK = "ok"
+    WARNING = "warning"   # a problem that does not fail the validation
+    FAILED = "failed"
+
+
 @dataclass
 class Outcome:
     number: int
@@ -79,14 +88,14 @@ class Outcome:
         return int(self.counts[self.check.problem] or 0)
 
     @property
-    def status(self) -> str:
+    def status(self) -> CheckStatus:
         if not self.problems:
-            return "ok"
-        return "warning" if self.check.warning_only else "failed"
+            return CheckStatus.OK
+        return CheckStatus.WARNING if self.check.warning_only else CheckStatus.FAILED
 
     @property
     def message(self) -> str:
-        if self.status == "ok":
+        if self.status == CheckStatus.OK:
             return self.check.ok
         return self.check.error.format(n=self.problems, **self.counts)
 
@@ -102,11 +111,11 @@ class Report:
 
     @property
     def errors(self) -> List[str]:
-        return [o.message for o in self.outcomes if o.status == "failed"]
+        return [o.message for o in self.outcomes if o.status == CheckStatus.FAILED]
 
     @property
     def warnings(self) -> List[str]:
-        return [o.message for o in self.outcomes if o.status == "warning"]
+        return [o.message for o in self.outcomes if o.status == CheckStatus.WARNING]
 
     @property
     def passed(self) -> bool:
@@ -137,7 +146,6 @@ def validate(conn, excluded_tasks: Sequence[str] = ()) -> Report:
 
 
 def _one_row(conn, query: str, params: dict) -> dict:
-    with conn.cursor() as cur:
+    with conn.cursor(cursor_factory=RealDictCursor) as cur:
         cur.execute(sql_file(query), params)
-        names = [column.name for column in cur.description]
-        return dict(zip(names, cur.fetchone()))
+        return dict(cur.fetchone())

@@ -14,25 +14,37 @@ from pathlib import Path
 from typing import List, Optional, Tuple
 
 from partcost.server.dsn import mask_dsn
+from partcost.enums import TextEnum
 from partcost.errors import PartcostError
+from partcost.migration.validate import CheckStatus
 from partcost.night.run import NightRun
+from partcost.recompute.ledger import RunStatus
 
 FOR_THE_OPERATOR = ("Application starts without errors", "Can view parts/operations in browser",
                     "Can start/stop timers on operations")
-MARKS = {"ticked": "[x]", "not met": "[ ]", "not measured": "[ ]", "operator": "[ ]"}
+
+
+class ItemState(TextEnum):
+    TICKED = "ticked"
+    NOT_MET = "not met"
+    NOT_MEASURED = "not measured"   # the run stopped first
+    OPERATOR = "operator"           # partcost cannot see it
+
+
+MARKS = {ItemState.TICKED: "[x]", ItemState.NOT_MET: "[ ]", ItemState.NOT_MEASURED: "[ ]", ItemState.OPERATOR: "[ ]"}
 
 
 @dataclass
 class Item:
     text: str
-    state: str      # ticked | not met | not measured (the run stopped first) | operator
+    state: ItemState
     evidence: str
 
 
 def checklist(night: NightRun) -> List[Item]:
     items = [_tasks_migrated(night), _operations_created(night), _timers_moved(night),
              _costs_migrated(night), _validation_passed(night), _costs_recomputed(night)]
-    return items + [Item(text, "operator", "for the operator: partcost cannot see the application")
+    return items + [Item(text, ItemState.OPERATOR, "for the operator: partcost cannot see the application")
                     for text in FOR_THE_OPERATOR]
 
 
@@ -44,12 +56,12 @@ def _from_checks(night: NightRun, text: str, numbers: Tuple[int, ...], evidence:
                  accepted_failures_count: bool = False) -> Item:
     outcomes = [_outcome(night, n) for n in numbers]
     if None in outcomes:
-        return Item(text, "not measured", f"the run stopped before validate ({night.failed_phase})")
-    problems = [o.message for o in outcomes if o.status != "ok"]
+        return Item(text, ItemState.NOT_MEASURED, f"the run stopped before validate ({night.failed_phase})")
+    problems = [o.message for o in outcomes if o.status != CheckStatus.OK]
     if accepted_failures_count and night.failed_tasks:
         problems.append(f"{len(night.failed_tasks)} task(s) not migrated (accepted with --accept-failed-tasks)")
     counts = {k: v for o in outcomes for k, v in o.counts.items()}
-    return Item(text, "not met" if problems else "ticked",
+    return Item(text, ItemState.NOT_MET if problems else ItemState.TICKED,
                 "; ".join(problems) if problems else evidence.format(**counts))
 
 
@@ -72,36 +84,36 @@ def _timers_moved(night):
 def _costs_migrated(night):
     text = "All cost data migrated"
     if night.drift is None:
-        return Item(text, "not measured", f"the run stopped before the drift report ({night.failed_phase})")
+        return Item(text, ItemState.NOT_MEASURED, f"the run stopped before the drift report ({night.failed_phase})")
     stranded = night.drift.old_costs_without_part
     if stranded:
-        return Item(text, "not met", f"{stranded} JobCostAgg row(s) belong to tasks without a migrated part")
-    return Item(text, "ticked", f"every JobCostAgg row has a migrated part; {night.drift.parts:,} parts "
+        return Item(text, ItemState.NOT_MET, f"{stranded} JobCostAgg row(s) belong to tasks without a migrated part")
+    return Item(text, ItemState.TICKED, f"every JobCostAgg row has a migrated part; {night.drift.parts:,} parts "
                                 f"compared in the drift report")
 
 
 def _validation_passed(night):
     text = "Validation command passes"
     if night.failed_phase == "validate":
-        return Item(text, "not met", night.failure.why)
+        return Item(text, ItemState.NOT_MET, night.failure.why)
     if night.validation is None:
-        return Item(text, "not measured", f"the run stopped before validate ({night.failed_phase})")
+        return Item(text, ItemState.NOT_MEASURED, f"the run stopped before validate ({night.failed_phase})")
     evidence = f"{len(night.validation.outcomes)} checks passed"
     if night.superseded_checks:
         evidence += (f" ({len(night.superseded_checks)} cost-copy check(s) superseded: recompute run "
                      f"{night.recompute_run.id} replaced the copied rows; see the drift report)")
-    return Item(text, "ticked", evidence)
+    return Item(text, ItemState.TICKED, evidence)
 
 
 def _costs_recomputed(night):
     text = "Cost calculations run successfully"
     summary = night.recompute
-    if summary is not None and summary.status == "complete" and not summary.failed:
-        return Item(text, "ticked", f"recompute run {summary.run_id}: {summary.successful:,} parts, 0 failed")
+    if summary is not None and summary.status == RunStatus.COMPLETE and not summary.failed:
+        return Item(text, ItemState.TICKED, f"recompute run {summary.run_id}: {summary.successful:,} parts, 0 failed")
     if summary is not None:
-        return Item(text, "not met", f"recompute {summary.status}: {len(summary.failed)} failed, "
+        return Item(text, ItemState.NOT_MET, f"recompute {summary.status}: {len(summary.failed)} failed, "
                                      f"{len(summary.not_done)} partition(s) not done")
-    return Item(text, "not measured", f"the run stopped before recompute ({night.failed_phase})")
+    return Item(text, ItemState.NOT_MEASURED, f"the run stopped before recompute ({night.failed_phase})")
 
 
 # -- the reports ----------------------------------------------------------------------------------
@@ -182,13 +194,14 @@ def drift_lines(drift) -> List[str]:
     if drift.largest:
         lines += ["", f"The {len(drift.largest)} largest differences:", "",
                   "| part | job | old EUR | recomputed EUR | difference |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {_cell(d.part)} | {_cell(d.job or '')} | {_money(d.old_cost)} | {_money(d.new_cost)} "
+        lines += [f"| {_cell(d.part)} | {_cell(d.job or '')} | {money(d.old_cost)} | {money(d.new_cost)} "
                   f"| {d.difference:,.2f} |" for d in drift.largest]
     return lines
 
 
-def _money(value) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def money(value, none: str = "—") -> str:
+    """An amount in EUR as the reports print it, ``none`` where there is none."""
+    return none if value is None else f"{value:,.2f}"
 
 
 def _cell(text: str) -> str:

@@ -18,17 +18,19 @@ import psycopg2
 
 from partcost.migration import backup as backups
 from partcost.recompute import ledger
+from partcost.recompute.ledger import RunStatus
 from partcost.db import schema
 from partcost.db.connections import connection, database_error_message
 from partcost.night.drift import Drift, drift
 from partcost.server.dsn import mask_secrets
-from partcost.errors import PartcostError
+from partcost.enums import TextEnum
+from partcost.errors import ExitStatus, PartcostError
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
 from partcost.migration.preflight import preflight
 from partcost.recompute.run import DEFAULT_STOP_FILE, Summary, recompute_all
 from partcost.recompute.split import WorkCalendar
-from partcost.migration.validate import COSTS_QUERY, Report, validate
+from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, validate
 
 SHOWN_FAILURES = 10
 MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
@@ -46,20 +48,37 @@ class Options:
     calendar: WorkCalendar = field(default_factory=WorkCalendar.parse)
 
 
+class PhaseStatus(TextEnum):
+    DONE = "done"
+    NOTHING_TO_DO = "nothing to do"   # its work was done already (a re-run)
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 @dataclass
 class Phase:
     name: str
-    status: str        # done | nothing to do | skipped | failed | cancelled
+    status: PhaseStatus
     summary: str
     seconds: float
 
 
-class PhaseFailed(Exception):
+class PhaseFailed(PartcostError):
     """A phase could not finish: ``why`` it stopped and ``next_step`` for the operator."""
 
-    def __init__(self, why: str, next_step: str, exit_code: int = 1):
-        super().__init__(why)
-        self.why, self.next_step, self.exit_code = why, next_step, exit_code
+    def __init__(self, why: str, next_step: str, exit_code: ExitStatus = ExitStatus.FAILED):
+        super().__init__(why, exit_code)
+        self.why, self.next_step = why, next_step
+
+
+@dataclass
+class TaskCounts:
+    """migrate-tasks' outcome, summed over its batches."""
+
+    migrated: int = 0
+    failed: list = field(default_factory=list)   # [(task key, reason)]
+    skipped: int = 0
 
 
 @dataclass
@@ -70,7 +89,7 @@ class NightRun:
     options: Options
     phases: List[Phase] = field(default_factory=list)
     backup: Optional[Path] = None
-    dry_run: tuple = (0, [], 0)                          # (would migrate, [(key, reason)], skipped)
+    dry_run: TaskCounts = field(default_factory=TaskCounts)   # what would migrate
     tasks_migrated: int = 0
     failed_tasks: list = field(default_factory=list)     # [(task key, reason)]
     cost_rows_copied: int = 0
@@ -84,8 +103,8 @@ class NightRun:
     failed_phase: Optional[str] = None
 
     @property
-    def exit_code(self) -> int:
-        return self.failure.exit_code if self.failure else 0
+    def exit_code(self) -> ExitStatus:
+        return self.failure.exit_code if self.failure else ExitStatus.OK
 
     def restore_hint(self) -> str:
         if self.backup:
@@ -112,10 +131,10 @@ def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda li
         started = time.perf_counter()
         try:
             status, summary = run(night, say, confirm)
-        except (PhaseFailed, PartcostError, psycopg2.Error) as error:
+        except (PartcostError, psycopg2.Error) as error:
             failure = _as_phase_failure(error, night, name)
             night.failure, night.failed_phase = failure, name
-            status = "cancelled" if failure.exit_code == 3 else "failed"
+            status = PhaseStatus.CANCELLED if failure.exit_code == ExitStatus.CANCELLED else PhaseStatus.FAILED
             summary = failure.why
         night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
         on_phase(night.phases[-1])
@@ -145,8 +164,8 @@ def _preflight(night: NightRun, say: Say, confirm: Confirm):
                            upgrade_follows=True)
     if not result.ready:
         raise PhaseFailed("; ".join(result.blockers), "fix the blockers and run `partcost night-run` again",
-                          exit_code=2)
-    return "done", (f"ready: {result.active_timers} active timer(s), "
+                          ExitStatus.COULD_NOT_START)
+    return PhaseStatus.DONE, (f"ready: {result.active_timers} active timer(s), "
                     f"{len(result.sessions)} other session(s)")
 
 
@@ -155,20 +174,20 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
     backup directory is the one that holds the state before it, so a re-run keeps that one."""
     backup_dir = night.options.backup_dir
     if backup_dir is None:
-        return "skipped", "skipped (--skip-backup): make sure you have your own backup"
+        return PhaseStatus.SKIPPED, "skipped (--skip-backup): make sure you have your own backup"
     started = _migration_started(night.dsn)
     earlier = sorted(Path(backup_dir).glob("backup_migration_*.dump"))
     if started and earlier:
         night.backup = earlier[-1]
         entries = backups.verify(night.backup, night.dsn)
-        return "nothing to do", (f"the migration has already started: keeping the earlier backup "
+        return PhaseStatus.NOTHING_TO_DO, (f"the migration has already started: keeping the earlier backup "
                                  f"{night.backup} ({entries} entries, verified)")
     night.backup, entries = backups.backup(night.dsn, Path(backup_dir))
     summary = f"{night.backup} written and verified ({entries} entries)"
     if started:
         summary += ("; note: the migration had already started and no earlier backup is in "
                     f"{backup_dir}, so this one is of the partly migrated database")
-    return "done", summary
+    return PhaseStatus.DONE, summary
 
 
 def _migration_started(dsn: str) -> bool:
@@ -184,31 +203,30 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
     with connection(night.dsn, "partcost night-run") as conn:
         added = schema.upgrade(conn)
     if not added:
-        return "nothing to do", "the new layout is already in place"
-    return "done", "added " + ", ".join(name for _, name in added)
+        return PhaseStatus.NOTHING_TO_DO, "the new layout is already in place"
+    return PhaseStatus.DONE, "added " + ", ".join(name for _, name in added)
 
 
 def _dry_run(night: NightRun, say: Say, confirm: Confirm):
-    night.dry_run = migrated, failed, skipped = _run_migrate_tasks(night.dsn, dry_run=True)
-    summary = (f"{migrated + len(failed) + skipped:,} tasks: {migrated:,} would migrate, "
-               f"{skipped:,} already migrated, {len(failed):,} would fail")
+    night.dry_run = tasks = _run_migrate_tasks(night.dsn, dry_run=True)
+    summary = (f"{tasks.migrated + len(tasks.failed) + tasks.skipped:,} tasks: {tasks.migrated:,} would migrate, "
+               f"{tasks.skipped:,} already migrated, {len(tasks.failed):,} would fail")
     say(summary)
-    _say_failures(say, failed, "would fail")
-    if migrated and not confirm(summary):
+    _say_failures(say, tasks.failed, "would fail")
+    if tasks.migrated and not confirm(summary):
         raise PhaseFailed("not confirmed: nothing was migrated",
                           "run `partcost night-run` again when you are ready (or with --yes)")
-    return "done", summary
+    return PhaseStatus.DONE, summary
 
 
 def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
-    if not night.dry_run[0]:
-        migrated, failed, skipped = night.dry_run
-        status = "nothing to do"
+    if not night.dry_run.migrated:
+        tasks, status = night.dry_run, PhaseStatus.NOTHING_TO_DO
     else:
-        migrated, failed, skipped = _run_migrate_tasks(night.dsn, dry_run=False, say=say)
-        status = "done"
-    night.tasks_migrated, night.failed_tasks = migrated, failed
-    summary = f"{migrated:,} migrated, {skipped:,} skipped (already migrated), {len(failed):,} failed"
+        tasks, status = _run_migrate_tasks(night.dsn, dry_run=False, say=say), PhaseStatus.DONE
+    night.tasks_migrated, night.failed_tasks = tasks.migrated, tasks.failed
+    failed = tasks.failed
+    summary = f"{tasks.migrated:,} migrated, {tasks.skipped:,} skipped (already migrated), {len(failed):,} failed"
     _say_failures(say, failed, "failed")
     if failed and not night.options.accept_failed_tasks:
         first = ", ".join(f"{key!r} ({reason})" for key, reason in failed[:3])
@@ -221,17 +239,17 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
     return status, summary
 
 
-def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None):
-    """(migrated, [(key, reason)], skipped) summed over the batches."""
-    migrated, failed, skipped = 0, [], 0
+def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None) -> TaskCounts:
+    tasks = TaskCounts()
     with connection(dsn, "partcost night-run") as conn:
         for batch in migrate_tasks(conn, dry_run=dry_run):
-            migrated += len(batch.migrated)
-            failed += batch.failed
-            skipped += batch.skipped
+            tasks.migrated += len(batch.migrated)
+            tasks.failed += batch.failed
+            tasks.skipped += batch.skipped
             if not dry_run:
-                say(f"Progress: {migrated:,} migrated, {skipped:,} skipped, {len(failed):,} failed...")
-    return migrated, failed, skipped
+                say(f"Progress: {tasks.migrated:,} migrated, {tasks.skipped:,} skipped, "
+                    f"{len(tasks.failed):,} failed...")
+    return tasks
 
 
 def _say_failures(say: Say, failed: list, verb: str) -> None:
@@ -246,21 +264,21 @@ def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
     would only resurrect rows the recompute removed, so then there is nothing to do."""
     night.recompute_run = _last_recompute(night.dsn)
     if night.recompute_run and not night.tasks_migrated:
-        return "nothing to do", (f"already copied and since replaced by recompute run "
+        return PhaseStatus.NOTHING_TO_DO, (f"already copied and since replaced by recompute run "
                                  f"{night.recompute_run.id} ({night.recompute_run.status})")
     with connection(night.dsn, "partcost night-run") as conn:
         copies = migrate_costs(conn)
     night.cost_rows_copied = sum(copy.migrated for copy in copies)
     accepted = {key for key, _ in night.failed_tasks}
     night.cost_failures = [f for copy in copies for f in copy.failed]
-    unexpected = [f for f in night.cost_failures if f[0] not in accepted]
+    unexpected = [(key, user, reason) for key, user, reason in night.cost_failures if key not in accepted]
     summary = "; ".join(f"{c.label}: {c.found:,} found, {c.migrated:,} copied, {c.skipped:,} skipped, "
                         f"{len(c.failed):,} failed" for c in copies)
     if unexpected:
         key, user, reason = unexpected[0]
         raise PhaseFailed(f"{len(unexpected)} old cost row(s) could not be copied: {key!r}: {reason}",
                           f"{INVESTIGATE}; to undo: `partcost rollback --yes` or {night.restore_hint()}")
-    return "done", summary
+    return PhaseStatus.DONE, summary
 
 
 def _last_recompute(dsn: str) -> Optional[ledger.Run]:
@@ -276,9 +294,9 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
     night.validation = report
     if night.recompute_run:
         night.superseded_checks = [o.check.title for o in report.outcomes
-                                   if o.check.query == COSTS_QUERY and o.status == "failed"]
+                                   if o.check.query == COSTS_QUERY and o.status == CheckStatus.FAILED]
     errors = [o.message for o in report.outcomes
-              if o.status == "failed" and o.check.title not in night.superseded_checks]
+              if o.status == CheckStatus.FAILED and o.check.title not in night.superseded_checks]
     for outcome in report.outcomes:
         mark = "superseded" if outcome.check.title in night.superseded_checks else outcome.status
         say(f"{outcome.number:>2}. [{mark}] {outcome.message}")
@@ -289,7 +307,7 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
     passed = f"VALIDATION PASSED ({len(report.outcomes)} checks"
     if night.superseded_checks:
         passed += f"; {len(night.superseded_checks)} cost-copy check(s) superseded by the recompute"
-    return "done", passed + ")"
+    return PhaseStatus.DONE, passed + ")"
 
 
 def _recompute(night: NightRun, say: Say, confirm: Confirm):
@@ -297,7 +315,7 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
     timers, wages or FX may have changed since, and the partitions' fingerprints make a fresh run over
     an unchanged database a few index scans."""
     last = _last_recompute(night.dsn)
-    resume = last is not None and last.status != "complete" and _partitions_left(night.dsn, last)
+    resume = last is not None and last.status != RunStatus.COMPLETE and _partitions_left(night.dsn, last)
     if resume:
         say(f"resuming recompute run {last.id} ({last.status})")
     night.recompute = recompute_all(
@@ -310,14 +328,14 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
     counts = summary.counts
     line = (f"{summary.successful:,} parts, {len(summary.failed)} failed; rows {counts.inserted:,} inserted, "
             f"{counts.updated:,} updated, {counts.deleted:,} deleted, {counts.unchanged:,} unchanged")
-    if summary.status == "cancelled":
+    if summary.status == RunStatus.CANCELLED:
         raise PhaseFailed(f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
-                          f"committed): {line}", "run `partcost night-run` again to resume it", exit_code=3)
+                          f"committed): {line}", "run `partcost night-run` again to resume it", ExitStatus.CANCELLED)
     if summary.exit_code:
         key, reason = summary.failed[0] if summary.failed else ("?", "partitions not done")
         raise PhaseFailed(f"recompute finished with failures ({key}: {reason})",
                           f"{INVESTIGATE} (the recompute resumes where it stopped)")
-    return "done", line
+    return PhaseStatus.DONE, line
 
 
 def _partitions_left(dsn: str, run: ledger.Run) -> bool:
@@ -331,5 +349,5 @@ def _drift(night: NightRun, say: Say, confirm: Confirm):
     with connection(night.dsn, "partcost night-run") as conn:
         night.drift = drift(conn)
     d = night.drift
-    return "done", (f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
+    return PhaseStatus.DONE, (f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
                     f"net difference {d.net_difference:,.2f} EUR")

@@ -9,7 +9,6 @@ fails whole is drained again part by part); a drainer process that dies fails th
 import multiprocessing
 import os
 import queue as stdlib_queue
-import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -17,15 +16,14 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from partcost.db.sql_files import sql_file
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.scope import Scope
-from partcost.recompute.pool import StopSignal, describe_failure, die_with_parent, run_scope_safely, start_worker_process
-from partcost.recompute.run import Summary, check_database, check_stop_file, check_workers
+from partcost.recompute.pool import StopSignal, become_worker, describe_failure, run_scope_safely
+from partcost.recompute.run import Summary, check_stop_file, check_workers, connect_checked
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
 from partcost.recompute.write import WriteCounts
-
-
-DRAINER_FAILED = 1  # a drainer process's exit status once it has reported why it stopped
+from partcost.errors import ExitStatus
 
 
 @dataclass(frozen=True)
@@ -114,7 +112,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
     check_workers(workers)
     check_stop_file(stop_file, on_notice)
     started = time.monotonic()
-    check_database(dsn).close()
+    connect_checked(dsn).close()
     summary = Summary()
 
     def on_result(result: ScopeResult) -> None:
@@ -134,7 +132,7 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
             for drainer, why in _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result):
                 summary.failed.append((drainer, why))
     if should_stop():
-        summary.status = "cancelled" if options.once else "complete"
+        summary.status = RunStatus.CANCELLED if options.once else RunStatus.COMPLETE
     stop_file.unlink(missing_ok=True)
     summary.partitions_done = summary.partitions
     summary.seconds = time.monotonic() - started
@@ -142,7 +140,8 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
 
 
 def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result) -> list:
-    """Run the drainer processes until they are done; returns [(drainer, why)] for each that died.
+    """Run the drainer processes until they are done; returns [(drainer, why)] for each that died
+    (one that exits FAILED has reported why itself).
     A drainer that died or failed stops the others (gracefully), so that a run that is no longer whole
     ends and says so; the batch it had in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
@@ -167,16 +166,11 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
         raise
     return [(f"drainer pid={pid}", f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
              "its batch in flight was rolled back and stays queued")
-            for pid, code in ended.items() if code != DRAINER_FAILED]
+            for pid, code in ended.items() if code != ExitStatus.FAILED]
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-    if os.getppid() != parent_pid:
-        return
-    worker, start_error = start_worker_process(
-        dsn, calendar, f"partcost drain-queue worker pid={os.getpid()} (parent {parent_pid})")
+    worker, start_error = become_worker(dsn, calendar, "drain-queue", parent_pid)
     if worker is None:
         results.put(ScopeResult(Scope.keys([]), error=f"a drainer could not start: {start_error}"))
         return
@@ -185,4 +179,4 @@ def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
     finally:
         worker.close()
     if not whole:
-        sys.exit(DRAINER_FAILED)
+        sys.exit(ExitStatus.FAILED)

@@ -9,10 +9,20 @@ from typing import Optional
 import psycopg2
 
 from partcost.db.sql_files import sql_file
+from partcost.enums import TextEnum
 from partcost.errors import PartcostError
 
 
 PARTITION_TABLE = "partcost_recompute_partition"
+
+
+class RunStatus(TextEnum):
+    """A full recompute's outcome, as partcost_recompute_run.status stores it."""
+
+    RUNNING = "running"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
 
 
 @dataclass
@@ -20,7 +30,7 @@ class Run:
     id: int
     partitions: int
     options: dict
-    status: str = "running"
+    status: RunStatus = RunStatus.RUNNING
 
 
 def ensure_ledger(conn) -> None:
@@ -56,13 +66,16 @@ def last_run(conn) -> Optional[Run]:
             cur.execute(sql_file("recompute/ledger_last_run"))
             row = cur.fetchone()
     conn.rollback()
-    return Run(*row) if row else None
+    if row is None:
+        return None
+    run_id, partitions, options, status = row
+    return Run(run_id, partitions, options, RunStatus(status))
 
 
 def unfinished_run(conn) -> Optional[Run]:
     """The latest full run, if it did not complete (cancelled, crashed or failed)."""
     run = last_run(conn)
-    return None if run is None or run.status == "complete" else run
+    return None if run is None or run.status == RunStatus.COMPLETE else run
 
 
 def committed_partitions(conn, run: Run) -> set:
@@ -89,7 +102,7 @@ def last_fingerprint(conn, partitions: int, partition: int) -> Optional[str]:
     return row[0] if row else None
 
 
-def finish_run(conn, run: Run, status: str) -> None:
+def finish_run(conn, run: Run, status: RunStatus) -> None:
     with conn.cursor() as cur:
         cur.execute(sql_file("recompute/ledger_finish_run"), {"status": status, "run_id": run.id})
     conn.commit()

@@ -7,24 +7,23 @@ parent (``PR_SET_PDEATHSIG``), so a killed parent leaves no worker holding a tra
 
 import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Iterable, Optional
+from dataclasses import dataclass
+from typing import Callable, Iterable, List, Optional
 
 import psycopg2
 
 from partcost.db.connections import database_error_message
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
 
 POLL_SECONDS = 0.2
+JOIN_SECONDS = 5.0  # for an idle worker to close its connection and exit before it is killed
 WORKER_DIED = "a worker process died (killed?); the partition's transaction was rolled back"
-_worker: Optional[Worker] = None
-_start_error: Optional[str] = None  # why this process could not become a worker
 
 
 def die_with_parent() -> None:
@@ -45,28 +44,50 @@ def describe_failure(error: Exception) -> str:
     return f"internal error: {type(error).__name__}: {error}"
 
 
-def start_worker_process(dsn: str, calendar: WorkCalendar, application_name: str) -> tuple:
-    """(this process's Worker, None), or (None, why it could not start)."""
+def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: int) -> tuple:
+    """The first thing a worker process does: leave Ctrl-C to the parent, die with it, and connect.
+    Returns (its Worker, None), or (None, why it could not start)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before PR_SET_PDEATHSIG was set
+        os._exit(ExitStatus.FAILED)
     try:
-        return Worker(dsn, calendar, application_name=application_name), None
+        return Worker(dsn, calendar, application_name=f"partcost {command} worker pid={os.getpid()} "
+                                                      f"(parent {parent_pid})"), None
     except Exception as error:
         return None, describe_failure(error)
 
 
-def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
-    global _worker, _start_error
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    die_with_parent()
-    if os.getppid() != parent_pid:
-        os._exit(1)
-    _worker, _start_error = start_worker_process(
-        dsn, calendar, f"partcost recompute worker pid={os.getpid()} (parent {parent_pid})")
+def _serve(channel, dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
+    """A worker process: run each (scope, run id) the parent sends and send back its result, until
+    the parent sends None or is gone."""
+    worker, start_error = become_worker(dsn, calendar, "recompute", parent_pid)
+    try:
+        while (task := _receive(channel)) is not None:
+            scope, run_id = task
+            if worker is None:
+                _send(channel, ScopeResult(scope, error=f"its worker could not start: {start_error}"))
+            else:
+                _send(channel, run_scope_safely(worker, scope, run_id))
+    finally:
+        if worker is not None:
+            worker.close()
 
 
-def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
-    if _worker is None:
-        return ScopeResult(scope, error=f"its worker could not start: {_start_error}")
-    return run_scope_safely(_worker, scope, run_id)
+def _receive(channel):
+    try:
+        return channel.recv()
+    except EOFError:  # the parent closed its end
+        return None
+
+
+def _send(channel, result: ScopeResult) -> None:
+    try:
+        channel.send(result)
+    except OSError:
+        raise  # the parent is gone
+    except Exception as error:  # a result that cannot be pickled: it fails its scope instead
+        channel.send(ScopeResult(result.scope, error=describe_failure(error)))
 
 
 def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
@@ -102,13 +123,15 @@ class StopSignal:
         self._on_first()
 
 
-def _ready() -> bool:
-    return _worker is not None
+@dataclass(eq=False)
+class _WorkerProcess:
+    process: multiprocessing.process.BaseProcess
+    channel: multiprocessing.connection.Connection   # the parent's end of its pipe
 
 
 class WorkerPool:
     """Worker processes started on entry — they connect and load prices while the parent takes its
-    locks and plans — and killed on an abort.
+    locks and plans — each fed one scope at a time through its own pipe, and killed on an abort.
 
     ``fork=True`` forks the workers from the caller, so they start at once instead of importing
     numpy and polars again (about half a second each). It is only safe from a process that has not
@@ -118,50 +141,87 @@ class WorkerPool:
 
     def __init__(self, dsn: str, calendar: WorkCalendar, workers: int, fork: bool = False):
         self.workers = workers
-        self._executor = ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
-            initializer=_start_worker, initargs=(dsn, calendar, os.getpid()))
+        self._context = multiprocessing.get_context("fork" if fork else "spawn")
+        self._args = (dsn, calendar, os.getpid())
+        self._processes: List[_WorkerProcess] = []
 
     def __enter__(self) -> "WorkerPool":
-        self._warming = [self._executor.submit(_ready) for _ in range(self.workers)]
+        try:
+            for _ in range(self.workers):
+                channel, child_channel = self._context.Pipe()
+                process = self._context.Process(target=_serve, args=(child_channel, *self._args), daemon=True)
+                process.start()
+                child_channel.close()
+                self._processes.append(_WorkerProcess(process, channel))
+        except BaseException:
+            self.kill()
+            self._stop()
+            raise
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        """After an error the workers are killed, so nothing they had in flight commits."""
         if exc_type is not None:
             self.kill()
-        # Always wait, also after a kill: an executor whose manager thread is still tearing down at
-        # interpreter exit races concurrent.futures' own exit hook (which then writes to a closed
-        # wake-up pipe and prints "OSError: Bad file descriptor").
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._stop()
+
+    def _stop(self) -> None:
+        """Tell the workers to close their connections and exit, and wait until they have."""
+        for worker in self._processes:
+            try:
+                worker.channel.send(None)
+            except OSError:
+                pass  # already gone
+        for worker in self._processes:
+            worker.process.join(JOIN_SECONDS)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.channel.close()
+        self._processes = []
 
     def kill(self) -> None:
-        for process in list((getattr(self._executor, "_processes", None) or {}).values()):
-            process.kill()
+        for worker in self._processes:
+            worker.process.kill()
 
     def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
             should_stop: Callable[[], bool]) -> list:
         """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run.
-        A dead worker breaks the pool: its scope and those in flight come back as failed results
-        (their transactions rolled back) and nothing more starts. KeyboardInterrupt kills the workers."""
-        pending, in_flight, broken = list(scopes), {}, False
+        A dead worker breaks the pool: the others are killed, the scopes in flight come back as
+        failed results (their transactions rolled back) and nothing more starts. KeyboardInterrupt
+        kills the workers."""
+        pending, busy = list(scopes), {}   # busy: worker -> the scope it is running
         try:
-            while (pending or in_flight) and not broken:
-                while pending and len(in_flight) < self.workers and not should_stop():
-                    scope = pending.pop(0)
-                    in_flight[self._executor.submit(_run_scope, scope, run_id)] = scope
-                if not in_flight:
+            while pending or busy:
+                for worker in self._processes:
+                    if pending and worker not in busy and not should_stop():
+                        busy[worker] = pending.pop(0)
+                        worker.channel.send((busy[worker], run_id))
+                if not busy:
                     break
-                done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-                for future in done:
-                    scope = in_flight.pop(future)
-                    try:
-                        result = future.result()
-                    except BrokenProcessPool:
-                        result, broken = ScopeResult(scope, error=WORKER_DIED), True
-                    except Exception as error:  # e.g. a result that could not be sent back
-                        result = ScopeResult(scope, error=describe_failure(error))
-                    on_result(result)
+                multiprocessing.connection.wait([w.channel for w in self._processes]
+                                                + [w.process.sentinel for w in self._processes], POLL_SECONDS)
+                for worker in list(busy):
+                    result = self._result(worker, busy[worker])
+                    if result is not None:
+                        del busy[worker]
+                        on_result(result)
+                if any(not worker.process.is_alive() for worker in self._processes):
+                    self.kill()
+                    for scope in list(busy.values()) or [Scope.keys([])]:  # (an idle worker died)
+                        on_result(ScopeResult(scope, error=WORKER_DIED))
+                    return pending
         except KeyboardInterrupt:
             self.kill()
             raise
-        return list(in_flight.values()) + pending
+        return pending
+
+    @staticmethod
+    def _result(worker: _WorkerProcess, scope: Scope) -> Optional[ScopeResult]:
+        """The worker's result for ``scope`` if it has sent it, else None (still at work, or died)."""
+        try:
+            return worker.channel.recv() if worker.channel.poll() else None
+        except (EOFError, OSError):  # died, perhaps in the middle of sending
+            return None
+        except Exception as error:  # a result that could not be read back
+            return ScopeResult(scope, error=describe_failure(error))

@@ -15,10 +15,11 @@ from typing import Callable, Optional
 import psycopg2
 
 from partcost.recompute import ledger
+from partcost.recompute.ledger import RunStatus
 from partcost.db import privileges, schema
 from partcost.db.connections import connect, database_error_message
 from partcost.db.sql_files import sql_file
-from partcost.errors import PartcostError
+from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute.scope import LOCK_SLOTS, Scope
 from partcost.recompute.load import load_prices, operation_content_type
 from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
@@ -34,7 +35,7 @@ DEFAULT_STOP_FILE = "recompute_part_costs.stop"
 
 @dataclass
 class Summary:
-    status: str = "complete"                      # complete | cancelled | failed
+    status: RunStatus = RunStatus.COMPLETE
     partitions: int = 0
     partitions_done: int = 0
     successful: int = 0
@@ -54,10 +55,10 @@ class Summary:
             self.failed.append((key, reason))
 
     @property
-    def exit_code(self) -> int:
-        if self.status == "cancelled":
-            return 3
-        return 1 if self.failed or self.not_done else 0
+    def exit_code(self) -> ExitStatus:
+        if self.status == RunStatus.CANCELLED:
+            return ExitStatus.CANCELLED
+        return ExitStatus.FAILED if self.failed or self.not_done else ExitStatus.OK
 
     def add(self, result: ScopeResult) -> None:
         if result.error:
@@ -92,7 +93,7 @@ def check_partitions(partitions: Optional[int]) -> None:
 def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summary:
     """Recompute just these parts, in this process (``--part-key``)."""
     started = time.monotonic()
-    conn = check_database(dsn)
+    conn = connect_checked(dsn)
     try:
         _require_parts(conn, part_keys)
     finally:
@@ -118,7 +119,7 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     check_partitions(partitions)
     check_stop_file(stop_file, on_notice)
     with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
-        conn = check_database(dsn)
+        conn = connect_checked(dsn)
         try:
             summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         finally:
@@ -150,13 +151,14 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
             raise
     summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
     cancelled = bool(left) and stop_requested()
-    summary.status = "cancelled" if cancelled else ("failed" if left or summary.failed else "complete")
+    summary.status = (RunStatus.CANCELLED if cancelled else
+                      RunStatus.FAILED if left or summary.failed else RunStatus.COMPLETE)
     try:
         ledger.finish_run(conn, run, summary.status)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
         raise PartcostError(f"lost the database connection during the run ({database_error_message(error)}); "
                             f"{summary.partitions_done} of {summary.partitions} partitions committed "
-                            "— run `partcost recompute --resume` to finish", exit_code=1) from None
+                            "— run `partcost recompute --resume` to finish", ExitStatus.FAILED) from None
     return summary
 
 
@@ -165,7 +167,7 @@ def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
     connection is gone too, the original error is what the operator needs to see."""
     try:
         conn.rollback()
-        ledger.finish_run(conn, run, "cancelled" if isinstance(error, KeyboardInterrupt) else "failed")
+        ledger.finish_run(conn, run, RunStatus.CANCELLED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED)
     except psycopg2.Error:
         pass
 
@@ -178,7 +180,9 @@ def check_stop_file(stop_file: Path, on_notice: Callable[[str], None]) -> None:
         on_notice(f"Removed a stale stop file {stop_file} left by an earlier run.")
 
 
-def check_database(dsn: str):
+def connect_checked(dsn: str):
+    """A connection to a database that has what a recompute needs (privileges, tables, the content
+    type, usable prices), else a PartcostError naming what it lacks."""
     conn = connect(dsn, application_name=f"partcost recompute pid={os.getpid()} host={socket.gethostname()}")
     privileges.require(conn, privileges.RECOMPUTE, temporary=True)
     schema.require(conn, schema.RECOMPUTE_TABLES)

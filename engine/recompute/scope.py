@@ -15,6 +15,15 @@ from typing import Optional, Sequence
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/recompute/lock_part_slots.sql
 LOCK_SLOTS = 256  # see sql/recompute/lock_part_slots.sql; partitions counts divide it
 
+# Where a part belongs, as the SQL files write it (partcost.db.sql_files expands the placeholders):
+# its key's hash, made non-negative so that ``mod`` of it is too; partition p of N holds the parts
+# whose hash mod N is p, and a part's lock slot is its hash mod LOCK_SLOTS — so, N dividing
+# LOCK_SLOTS, the slots of partition p are those with slot mod N = p (``Scope.lock_slots``).
+SQL_PLACEHOLDERS = {
+    "part_hash": "(hashtext({key})::bigint + 2147483648)",
+    "lock_slot": f"mod((hashtext({{key}})::bigint + 2147483648), {LOCK_SLOTS})",
+}
+
 
 @dataclass(frozen=True)
 class Scope:

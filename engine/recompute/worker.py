@@ -21,6 +21,7 @@ from partcost.recompute.scope import Scope
 from partcost.recompute.load import load_cost_rows, load_parts, load_timers, operation_content_type
 from partcost.recompute.price import Prices, attach_prices
 from partcost.db.references import ReferenceChecks
+from partcost.db.schema import COST_TABLES, QUEUE_TABLE
 from partcost.recompute.snapshot import PriceSnapshot, current_fingerprint, load_snapshot
 from partcost.recompute.split import WorkCalendar, split_timers, unsplittable_timers
 from partcost.recompute.scope import LOCK_NAMESPACE
@@ -31,10 +32,9 @@ from partcost.recompute.write import WriteCounts, results_figures, verify_writte
 # Part of every partition fingerprint: change it whenever the computation changes, so that no
 # partition is skipped on the strength of a fingerprint recorded by the old computation.
 COMPUTATION_VERSION = "partcost-costing-1"
-COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 # The tables a scope's transaction deletes from (the queue: when the drainer dequeues its parts), and
 # every table it writes.
-DELETED_FROM = COST_TABLES + ("tasks_partcostrecalcqueue",)
+DELETED_FROM = COST_TABLES + (QUEUE_TABLE,)
 WRITTEN_TABLES = DELETED_FROM + (ledger.PARTITION_TABLE,)
 
 

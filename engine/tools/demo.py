@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Callable, List, Optional
 
 from partcost.db import schema
+from partcost.db.catalogue import row_counts
 from partcost.db.connections import connection
-from partcost.db.sql_files import sql_file
 from partcost.server.dsn import DatabaseChoice, partcost_home
 from partcost.server.embedded import server_for_home
 from partcost.errors import PartcostError
@@ -76,13 +76,8 @@ def run(choice: DatabaseChoice, tasks: int = DEFAULT_TASKS,
         started = time.perf_counter()
         summary = step.run(demo)
         on_step(step.name, time.perf_counter() - started, summary)
-    return row_counts(demo.dsn)
-
-
-def row_counts(dsn: str) -> dict:
-    with connection(dsn) as conn, conn.cursor() as cur:
-        cur.execute(sql_file("tools/row_counts"))
-        return dict(cur.fetchall())
+    with connection(demo.dsn) as conn:
+        return row_counts(conn)
 
 
 def _create_schema(demo: Demo) -> None:

@@ -24,7 +24,7 @@ from partcost.db.copy import copy_in
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 from partcost.recompute.load import load_prices, load_user_ids
-from partcost.db.schema import COST_TABLES, WRONG_DATABASE_HINT
+from partcost.db.schema import PART_COSTS, PHASE2_TABLES, QUEUE_TABLE, USER_COSTS, WRONG_DATABASE_HINT
 from partcost.tools.seed_references import OutsideReferences
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.compute import compute_costs
@@ -119,12 +119,12 @@ def seed(conn, options: SeedOptions) -> dict:
     options.check()
     require_columns(conn, SEED_TABLES, WRONG_DATABASE_HINT)
     _require_empty(conn)
-    has_part_costs = not missing_columns(conn, COST_TABLES)  # (checks end the transaction: ask first)
+    has_part_costs = not missing_columns(conn, PHASE2_TABLES)  # (checks end the transaction: ask first)
     outside = OutsideReferences(conn, list(SEED_TABLES), {
         "machine_fk_id": range(1, options.machines + 1), "downtime_reason_id": [DOWNTIME_REASON]})
     rng = np.random.default_rng(options.seed)
     tables = _Tables(conn, outside)
-    with _indexes_and_foreign_keys_built_after_load(conn, list(SEED_TABLES) + list(COST_TABLES)):
+    with _indexes_and_foreign_keys_built_after_load(conn, list(SEED_TABLES) + list(PHASE2_TABLES)):
         tables.write("auth_user", _workers(options.workers))
         user_ids = _user_ids(conn, options.workers)
         tables.write("users_wagerate", _wages(rng, user_ids))
@@ -203,9 +203,9 @@ def _seed_native_parts(rng, tables: _Tables, options: SeedOptions, user_ids: np.
     if has_part_costs:
         timers_by_part = timers.with_columns(target=operations["part"].gather(timers["target"]))
         agg, per_user = _cost_rows(rng, tables.conn, timers_by_part, parts, "part_id")
-        tables.write("tasks_partcostagg", agg)
-        tables.write("tasks_partcostaguser", per_user)
-        tables.write("tasks_partcostrecalcqueue", _recalc_queue(rng, parts))
+        tables.write(PART_COSTS, agg)
+        tables.write(USER_COSTS, per_user)
+        tables.write(QUEUE_TABLE, _recalc_queue(rng, parts))
 
 
 def _require_empty(conn) -> None:

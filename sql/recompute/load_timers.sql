@@ -8,5 +8,5 @@ FROM tasks_timer AS t
 JOIN tasks_operation AS o ON o.key = t.object_id
 WHERE t.content_type_id = %(operation_ct)s
   AND t.finish_time IS NOT NULL
-  AND mod(hashtext(o.part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+  AND mod({part_hash(o.part_id)}, %(partitions)s) = %(partition)s
   AND (%(part_keys)s::text[] IS NULL OR o.part_id = ANY(%(part_keys)s::text[]))

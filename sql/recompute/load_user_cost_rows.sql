@@ -3,5 +3,5 @@
 SELECT xmin::text::bigint AS row_xmin, id, part_id, user_id, job_no_cached, currency, hours_ww, hours_ah, hours_su,
        cost_ww, cost_ah, cost_su, total_cost
 FROM tasks_partcostaguser
-WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+WHERE mod({part_hash(part_id)}, %(partitions)s) = %(partition)s
   AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))

@@ -8,10 +8,10 @@ FROM me,
      LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
                      coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
               FROM tasks_partcostagg
-              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+              WHERE mod({part_hash(part_id)}, %(partitions)s) = %(partition)s
                 AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS agg,
      LATERAL (SELECT count(*) AS rows, count(*) FILTER (WHERE xmin::text::bigint = me.xid) AS written,
                      coalesce(sum(xmin::text::bigint) FILTER (WHERE xmin::text::bigint <> me.xid), 0) AS others_xmin
               FROM tasks_partcostaguser
-              WHERE mod(hashtext(part_id)::bigint + 2147483648, %(partitions)s) = %(partition)s
+              WHERE mod({part_hash(part_id)}, %(partitions)s) = %(partition)s
                 AND (%(part_keys)s::text[] IS NULL OR part_id = ANY(%(part_keys)s::text[]))) AS per_user
