@@ -22,12 +22,19 @@ def wheel(tmp_path_factory) -> Path:
     return next(out.glob("partcost-*.whl"))
 
 
-def test_the_wheel_holds_only_the_partcost_package(wheel):
-    tops = {name.split("/")[0] for name in zipfile.ZipFile(wheel).namelist()}
-    assert {top for top in tops if not top.endswith(".dist-info")} == {"partcost"}
-    names = zipfile.ZipFile(wheel).namelist()
+def source_files() -> set:
+    """Every module and SQL file of the checkout, named as it installs."""
+    installed_as = {"engine": "partcost", "cli": "partcost/cli", "sql": "partcost/sql"}
+    return {f"{installed_as[folder]}/{path.relative_to(ROOT / folder)}"
+            for folder in installed_as for path in (ROOT / folder).rglob("*")
+            if path.suffix in (".py", ".sql") and "__pycache__" not in path.parts}
+
+
+def test_the_wheel_holds_the_partcost_package_whole_and_nothing_else(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"partcost"}
+    assert sorted(source_files() - names) == []
     assert "partcost/sql/recompute/load_timers.sql" in names
-    assert "partcost/cli/main.py" in names
 
 
 def fresh_venv(path: Path) -> Path:
