@@ -1,6 +1,7 @@
 """``partcost recompute``, ``partcost stop`` and ``partcost drain-queue``."""
 
 import os
+from typing import Any, Dict
 from pathlib import Path
 
 import click
@@ -87,7 +88,7 @@ def recompute(session, workers, part_keys, stop_file, resume, partitions, timezo
 def _progress_printer(unit: str = "partitions"):
     """Progress after every finished partition (their count is known once the run has planned
     them); the queue's batches are open-ended, so they always get lines."""
-    state = {"results": 0}
+    state: Dict[str, Any] = {"results": 0}
 
     def show(summary) -> None:
         if "tracker" not in state:

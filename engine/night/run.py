@@ -316,7 +316,7 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
     an unchanged database a few index scans."""
     last = _last_recompute(night.dsn)
     resume = last is not None and last.status != RunStatus.COMPLETE and _partitions_left(night.dsn, last)
-    if resume:
+    if resume and last is not None:
         say(f"resuming recompute run {last.id} ({last.status})")
     night.recompute = recompute_all(
         night.dsn, night.options.calendar, night.options.workers, night.options.stop_file, resume=resume,

@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Dict, Optional, Set, Tuple
 
 from partcost.db.sql_files import sql_file
 from partcost.recompute.ledger import RunStatus
@@ -90,7 +90,7 @@ def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], 
                on_result: Callable[[ScopeResult], None]) -> bool:
     """Drain until stopped (or, ``once``, until the queue is empty); False if the loop itself failed
     (a lost connection, say), which is reported as a failed result too, never as a traceback."""
-    skip = set()
+    skip: Set[Tuple[str, Any]] = set()   # (part key, enqueued_at) pairs that failed
     try:
         while not should_stop():
             result = drain_batch(worker, options, skip)
@@ -150,7 +150,7 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
                  for _ in range(workers)]
     for process in processes:
         process.start()
-    ended = {}
+    ended: Dict[int, int] = {}   # pid -> exit status
     try:
         while any(p.is_alive() for p in processes) or not results.empty():
             if should_stop() or ended:
@@ -159,7 +159,8 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
                 on_result(results.get(timeout=0.2))
             except stdlib_queue.Empty:
                 pass
-            ended.update((p.pid, p.exitcode) for p in processes if p.exitcode not in (None, 0))
+            ended.update((p.pid, p.exitcode) for p in processes
+                         if p.pid is not None and p.exitcode not in (None, 0))
     except KeyboardInterrupt:
         for process in processes:
             process.kill()

@@ -11,7 +11,7 @@ import multiprocessing.connection
 import os
 import signal
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 import psycopg2
 
@@ -105,7 +105,7 @@ class StopSignal:
     def __init__(self, on_first: Callable[[], None]):
         self.requested = False
         self._on_first = on_first
-        self._previous = {}
+        self._previous: Dict[int, Any] = {}
 
     def __enter__(self):
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -141,7 +141,7 @@ class WorkerPool:
 
     def __init__(self, dsn: str, calendar: WorkCalendar, workers: int, fork: bool = False):
         self.workers = workers
-        self._context = multiprocessing.get_context("fork" if fork else "spawn")
+        self._context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self._args = (dsn, calendar, os.getpid())
         self._processes: List[_WorkerProcess] = []
 
@@ -190,7 +190,8 @@ class WorkerPool:
         A dead worker breaks the pool: the others are killed, the scopes in flight come back as
         failed results (their transactions rolled back) and nothing more starts. KeyboardInterrupt
         kills the workers."""
-        pending, busy = list(scopes), {}   # busy: worker -> the scope it is running
+        pending = list(scopes)
+        busy: Dict[_WorkerProcess, Scope] = {}   # worker -> the scope it is running
         try:
             while pending or busy:
                 for worker in self._processes:

@@ -6,7 +6,6 @@ calendar days the timers touch, because time-zone rules (DST, historical offsets
 ``zoneinfo`` there, once per day rather than once per timer."""
 
 import re
-from typing import Any, Dict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,8 +25,8 @@ FIRST_INSTANT = datetime(1, 1, 2, tzinfo=timezone.utc)
 END_INSTANT = datetime(9999, 12, 30, tzinfo=timezone.utc)
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
-SEGMENT_SCHEMA: Dict[str, Any] = {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
-                  "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64}
+SEGMENT_SCHEMA = pl.Schema({"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
+                            "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64})
 
 
 @dataclass(frozen=True)
