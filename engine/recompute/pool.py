@@ -197,7 +197,7 @@ class WorkerPool:
                 for worker in self._processes:
                     if pending and worker not in busy and not should_stop():
                         busy[worker] = pending.pop(0)
-                        worker.channel.send((busy[worker], run_id))
+                        self._hand_over(worker, busy[worker], run_id)
                 if not busy:
                     break
                 multiprocessing.connection.wait([w.channel for w in self._processes]
@@ -216,6 +216,13 @@ class WorkerPool:
             self.kill()
             raise
         return pending
+
+    @staticmethod
+    def _hand_over(worker: _WorkerProcess, scope: Scope, run_id: Optional[int]) -> None:
+        try:
+            worker.channel.send((scope, run_id))
+        except OSError:  # it died while idle: the scope is reported with the dead worker's
+            pass
 
     @staticmethod
     def _result(worker: _WorkerProcess, scope: Scope) -> Optional[ScopeResult]:

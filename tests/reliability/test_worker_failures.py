@@ -1,6 +1,7 @@
 """Whatever goes wrong inside a worker fails its scope, named — never the whole run, never a
 traceback — and no run is ever left ``running`` in the ledger once its process has stopped."""
 
+import multiprocessing
 import threading
 from contextlib import closing
 
@@ -73,3 +74,15 @@ def test_a_pool_left_by_an_error_has_no_thread_still_tearing_down(dsn, factory):
             raise RuntimeError("lost the database connection")
 
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
+
+
+def test_a_worker_that_died_idle_fails_the_next_scope_as_a_dead_worker_not_a_broken_pipe(dsn, factory):
+    results = []
+    with partcost.recompute.pool.WorkerPool(dsn, CALENDAR, 1) as pool:
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
+        left = pool.run([Scope(2, 0), Scope(2, 1)], None, results.append, lambda: False)
+
+    assert [(result.scope, result.error) for result in results] == [(Scope(2, 0), partcost.recompute.pool.WORKER_DIED)]
+    assert left == [Scope(2, 1)]
