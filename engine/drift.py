@@ -11,7 +11,7 @@ from typing import List
 
 import polars as pl
 
-from engine.db import copy_out, sql_file
+from engine.db import copy_out, sql_file, whole_tables
 
 LARGEST_SHOWN = 20
 COLUMNS = {"part": pl.Utf8, "job": pl.Utf8, "task": pl.Utf8, "old_cents": pl.Int64, "new_cents": pl.Int64}
@@ -44,9 +44,9 @@ class Drift:
 
 def drift(conn) -> Drift:
     """Measure the drift (read only)."""
-    rows = copy_out(conn, sql_file("drift_part_costs"), COLUMNS).with_columns(
-        difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0))
-    with conn.cursor() as cur:
+    with conn.cursor() as cur, whole_tables(cur):  # both queries join whole tables: no nested loops
+        rows = copy_out(conn, sql_file("drift_part_costs"), COLUMNS).with_columns(
+            difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0))
         cur.execute(sql_file("job_costs_without_migrated_part"))
         (without_part,) = cur.fetchone()
     conn.rollback()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import List, Tuple
 
 from engine import schema
-from engine.db import sql_file
+from engine.db import refresh_statistics, sql_file, whole_tables
 from engine.references import ReferenceChecks
 
 NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
@@ -23,10 +23,12 @@ class CostCopy:
 
     label: str
     target: str
+    table: str
     found: int
     migrated: int = 0
     copied: List[Tuple[str, str]] = field(default_factory=list)
     failed: List[Tuple[str, object, str]] = field(default_factory=list)
+    statistics_refreshed: bool = False  # ANALYZEd after the copy (the role may not: see README)
 
     @property
     def skipped(self) -> int:
@@ -41,24 +43,31 @@ def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
         checks.switch_triggers_off(cur)
         cur.execute(sql_file("count_job_costs"))
         job_costs, job_user_costs = cur.fetchone()
-        totals = CostCopy("JobCostAgg", "PartCostAgg", job_costs)
-        per_user = CostCopy("JobCostAggUser", "PartCostAggUser", job_user_costs)
+        totals = CostCopy("JobCostAgg", "PartCostAgg", "tasks_partcostagg", job_costs)
+        per_user = CostCopy("JobCostAggUser", "PartCostAggUser", "tasks_partcostaguser", job_user_costs)
 
-        cur.execute(sql_file("job_costs_without_part"))
-        for source, task_key, user_id in cur.fetchall():
-            copy = totals if source == "machining_jobcostagg" else per_user
-            copy.failed.append((task_key, user_id, NO_PART))
+        with whole_tables(cur):  # whole tables joined: hash or merge joins, whatever the statistics
+            cur.execute(sql_file("job_costs_without_part"))
+            for source, task_key, user_id in cur.fetchall():
+                copy = totals if source == "machining_jobcostagg" else per_user
+                copy.failed.append((task_key, user_id, NO_PART))
 
-        cur.execute(sql_file("migrate_job_costs"))
-        totals.copied = cur.fetchall()
-        totals.migrated = len(totals.copied)
-        cur.execute(sql_file("migrate_job_user_costs"))
-        (per_user.migrated,) = cur.fetchone()
+            cur.execute(sql_file("migrate_job_costs"))
+            totals.copied = cur.fetchall()
+            totals.migrated = len(totals.copied)
+            cur.execute(sql_file("migrate_job_user_costs"))
+            (per_user.migrated,) = cur.fetchone()
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for table in WRITTEN_TABLES:
             checks.check(cur, table)
     if dry_run:
         conn.rollback()
-    else:
-        conn.commit()
+        return totals, per_user
+    # The cost tables were just bulk-filled (often right after a TRUNCATE): their statistics are
+    # refreshed in the same transaction, holding off autovacuum's ANALYZE, which could otherwise count
+    # this transaction's rows as not there yet ("one row") just before the night's recompute.
+    not_analyzed = refresh_statistics(conn, WRITTEN_TABLES)
+    for copy in (totals, per_user):
+        copy.statistics_refreshed = copy.table not in not_analyzed
+    conn.commit()
     return totals, per_user

@@ -11,7 +11,7 @@ tool) gives no way to tell the timers its migration moved from those that were t
 from psycopg2 import sql
 
 from engine import schema
-from engine.db import content_type_id, sql_file
+from engine.db import content_type_id, sql_file, whole_tables
 from engine.errors import PartcostError
 from engine.migration_record import record_source
 
@@ -25,7 +25,7 @@ def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("rollback_plan")).format(record=record_source(conn))
-    with conn.cursor() as cur:
+    with conn.cursor() as cur, whole_tables(cur):  # every count joins whole tables: no nested loops
         cur.execute(query, _content_types(conn))
         plan = dict(zip([c.name for c in cur.description], cur.fetchone()))
     conn.rollback()
@@ -38,7 +38,7 @@ def rollback(conn) -> dict:
     _refuse_if_inexact(plan)
     if plan["parts"] == 0:
         return plan
-    with conn.cursor() as cur:
+    with conn.cursor() as cur, whole_tables(cur):  # every statement joins whole tables: no nested loops
         cur.execute(sql_file("rollback_migration"), _content_types(conn))
     conn.commit()
     return plan

@@ -157,10 +157,12 @@ def _insert(conn, table: str, rows: pl.DataFrame, now: str) -> None:
 
 
 def _update(conn, cur, level: str, rows: pl.DataFrame, now: str) -> None:
-    """UPDATE changed rows in place, through a temporary table filled by COPY."""
+    """UPDATE changed rows in place, through a temporary table filled by COPY; the rows are found by
+    their keys, not by a join (see sql/update_*_cost_rows.sql)."""
     if rows.height == 0:
         return
     cur.execute(sql_file(f"create_changed_{level}_costs"))
     copy_in(conn, f"partcost_changed_{level}_costs", rows)
-    cur.execute(sql_file(f"update_{level}_cost_rows"), {"now": now})
+    keys = {"part_ids": rows["part_id"].to_list()} if level == "part" else {"ids": rows["id"].to_list()}
+    cur.execute(sql_file(f"update_{level}_cost_rows"), {"now": now, **keys})
     _touched(cur, rows.height, f"per-{level} rows updated")
