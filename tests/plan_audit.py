@@ -168,7 +168,7 @@ def _walk(node: dict, found: List[str], pages: dict, ctes: dict = None) -> None:
                 if child.get("Parent Relationship") == "Inner":
                     _check_rescanned(child, "Nested Loop inner", found, pages)
     for child in children:
-        if child.get("Parent Relationship") == "SubPlan" and not _hashed(child):
+        if child.get("Parent Relationship") == "SubPlan" and not _hashed(child, node):
             _check_rescanned(child, child.get("Subplan Name", "SubPlan"), found, pages)
         _walk(child, found, pages, ctes)
 
@@ -190,8 +190,12 @@ def _one_row(node: dict, ctes: dict) -> bool:
     return False
 
 
-def _hashed(node: dict) -> bool:
-    return "hashed" in node.get("Subplan Name", "")
+def _hashed(node: dict, parent: dict = None) -> bool:
+    """A SubPlan run once into a hash table: named "hashed SubPlan n" (before PostgreSQL 17) or used
+    as "(hashed SubPlan n)" in its parent's expressions."""
+    name = node.get("Subplan Name", "")
+    used = json.dumps({key: value for key, value in (parent or {}).items() if key != "Plans"})
+    return "hashed" in name or f"(hashed {name})" in used
 
 
 def _check_rescanned(node: dict, why: str, found: List[str], pages: dict) -> None:
@@ -216,7 +220,7 @@ def _check_rescanned(node: dict, why: str, found: List[str], pages: dict) -> Non
         return  # one computed row
     if kind in PASS_THROUGH:
         for child in node.get("Plans", []):
-            if child.get("Parent Relationship") in ("InitPlan",) or _hashed(child):
+            if child.get("Parent Relationship") in ("InitPlan",) or _hashed(child, node):
                 continue  # evaluated once, not per outer row
             _check_rescanned(child, why, found, pages)
         return

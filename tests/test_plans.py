@@ -11,6 +11,7 @@ be read again per row of another input unless the read is keyed on that row. No 
 import itertools
 import os
 from contextlib import closing
+from datetime import datetime, timezone
 
 import psycopg2
 import pytest
@@ -22,6 +23,7 @@ from engine.drift import drift
 from engine.load import Scope
 from engine.migrate_costs import migrate_costs
 from engine.migrate_tasks import migrate_tasks
+from engine.queue import DrainOptions, drain_batch
 from engine.rollback import rollback_plan
 from engine.split import WorkCalendar
 from engine.validate import validate
@@ -31,15 +33,15 @@ from tests.migration_helpers import run
 from tests.plan_audit import PlanAudit, analyze_from_another_session, audited, estimated_rows, outline, rescans
 
 TABLES = ("auth_user", "machining_task", "machining_jobcostagg", "machining_jobcostagguser", "tasks_part",
-          "tasks_operation", "tasks_timer", "tasks_partcostagg", "tasks_partcostaguser", "users_wagerate",
-          "core_currencyratesnapshot")
+          "tasks_operation", "tasks_timer", "tasks_partcostagg", "tasks_partcostaguser", "tasks_partcostrecalcqueue",
+          "users_wagerate", "core_currencyratesnapshot")
 USERS = 20
 _roles = itertools.count(1)
 
 # A factory built with generate_series: workers with wages, an FX rate; machining tasks with timers and
 # old cost rows (two workers each); native parts with an operation, timers and cost rows that are all
 # wrong — one per worker that has time on the part (to update), one for a worker who has none (to
-# delete), none at all for every fifth part (to insert).
+# delete), none at all for every fifth part (to insert) — and every third part queued.
 FACTORY = """
 INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
                        date_joined)
@@ -86,6 +88,9 @@ INSERT INTO tasks_partcostaguser (part_id, user_id, job_no_cached, currency, hou
 SELECT 'PT-N-' || lpad(g::text, 6, '0'), (SELECT min(id) FROM auth_user) + (g + k) %% %(users)s, 'OLD', 'EUR',
        1, 0, 0, 1, 0, 0, 1, now()
 FROM generate_series(1, %(parts)s) AS g, generate_series(0, 3) AS k WHERE g %% 5 <> 0;
+INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at)
+SELECT 'PT-N-' || lpad(g::text, 6, '0'), '2024-06-01'::timestamptz + g * interval '1 second'
+FROM generate_series(1, %(parts)s) AS g WHERE g %% 3 = 0;
 """
 
 
@@ -142,7 +147,8 @@ def assert_no_rescans(phase: str, audit: PlanAudit) -> None:
 
 def test_the_recompute_reads_and_writes_by_key_when_statistics_say_one_row(dsn):
     """The writer's UPDATEs (the cliff), DELETEs and COPYs, the loads, the fingerprint and the set-based
-    foreign-key checks of a full partition and of a drained list of parts."""
+    foreign-key checks, for a list of parts, a batch drained from the queue (skipping a part this
+    drainer failed on) and two full partitions."""
     factory(dsn, tasks=0, parts=3000)
     refill_with_one_row_statistics(dsn)
     worker = Worker(dsn, WorkCalendar.parse())
@@ -150,16 +156,19 @@ def test_the_recompute_reads_and_writes_by_key_when_statistics_say_one_row(dsn):
     audit = PlanAudit()
     worker.conn = audited(dsn, audit)
     try:
-        drained = worker.recompute(Scope.keys(["PT-N-000001", "PT-N-000002", "PT-N-000005"]))
+        listed = worker.recompute(Scope.keys(["PT-N-000001", "PT-N-000002", "PT-N-000005"]))
+        failed_before = {("PT-N-000003", datetime(2024, 6, 1, 0, 0, 3, tzinfo=timezone.utc))}
+        drained = drain_batch(worker, DrainOptions(batch_size=400), skip=failed_before)
         partitions = [worker.recompute(Scope(2, 0)), worker.recompute(Scope(2, 1))]
     finally:
         worker.close()
 
-    assert (drained.counts.updated, drained.counts.deleted, drained.counts.inserted) == (8, 2, 4)
+    assert (listed.counts.updated, listed.counts.deleted, listed.counts.inserted) == (8, 2, 4)
+    assert drained.parts == 400 and "PT-N-000003" not in drained.scope.part_keys
     for partition in partitions:
         counts = partition.counts
         assert counts.updated > 2000 and counts.deleted > 500 and counts.inserted > 500, counts
-    assert len(audit.statements_like("UPDATE tasks_partcostaguser AS stored")) == 3
+    assert len(audit.statements_like("UPDATE tasks_partcostaguser AS stored")) == 4
     assert_no_rescans("recompute", audit)
 
 
