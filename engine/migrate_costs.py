@@ -1,9 +1,11 @@
 """The runbook's Phase 4, step 3: the old cost rows are copied to the migrated parts.
 
 ``machining_jobcostagg`` → ``tasks_partcostagg`` and ``machining_jobcostagguser`` →
-``tasks_partcostaguser``, values unchanged, in one transaction of two INSERT … SELECT statements.
-A part that already has its cost row keeps it, and a per-user row already there for a (part, user)
-is kept too (the old row is skipped); an old row whose task has no part fails."""
+``tasks_partcostaguser``, values unchanged, in one transaction of two INSERT … SELECT statements
+(whole tables joined: without nested loops, whatever the statistics), which ends by ANALYZEing the two
+tables it filled, where the role may. A part that already has its cost row keeps it, and a per-user row
+already there for a (part, user) is kept too (the old row is skipped); an old row whose task has no part
+fails."""
 
 from dataclasses import dataclass, field
 from typing import List, Tuple

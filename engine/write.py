@@ -4,7 +4,8 @@ Writing into Django's tables is the expensive part of a recompute (every row mai
 indexes and a deferred foreign-key check at COMMIT), so the computed rows are compared with the stored
 ones first: new rows are COPied in, changed rows are UPDATEd in place (no foreign-key check), rows of
 parts or users that no longer have costed time are deleted, and unchanged rows are not touched at all
-(their ``updated_at`` keeps the time they last changed).
+(their ``updated_at`` keeps the time they last changed). Every UPDATE and DELETE finds its rows by their
+keys, never by a join the planner could get wrong (sql/update_*_cost_rows.sql).
 
 Another writer of the same rows (the app's own per-part service rewrites a part's rows by delete and
 insert, without partcost's slot locks) must never be papered over: every DELETE and UPDATE must touch
