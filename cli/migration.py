@@ -183,6 +183,11 @@ def migrate_costs(session, dry_run, verbose):
         click.echo(f"{prefix}{copy.label}: Migrated {copy.migrated}, Skipped {copy.skipped}, "
                    f"Failed {len(copy.failed)}")
         click.echo("")
+    not_analyzed = [copy.table for copy in copies if not copy.statistics_refreshed]
+    if not dry_run and not_analyzed:
+        click.echo(f"Note: planner statistics of {', '.join(not_analyzed)} not refreshed: this role may not"
+                   " ANALYZE them (GRANT MAINTAIN, PostgreSQL 17+, or ANALYZE them as their owner); partcost"
+                   " does not depend on them, the application's queries may")
     finish(ExitStatus.FAILED if any(copy.failed for copy in copies) else ExitStatus.OK)
 
 

@@ -11,9 +11,9 @@ import partcost
 import partcost.cli
 
 FORBIDDEN_TOP_LEVEL = ("engine", "cli", "sql")
-# sql/room/name.sql, room/name.sql or name.sql in prose (not the package partcost.sql);
+# sql/room/name.sql, room/name.sql or name.sql in prose (not the package partcost.sql, nor a glob);
 # "room/name" as the argument of sql_file
-MENTIONED = re.compile(r"(?<![\w.])(?!partcost\.sql\b)(?:sql/)?(?:(?P<room>[a-z_]+)/)?(?P<name>[a-z_]+)\.sql\b")
+MENTIONED = re.compile(r"(?<![\w.*])(?!partcost\.sql\b)(?:sql/)?(?:(?P<room>[a-z_]+)/)?(?P<name>[a-z_]+)\.sql\b")
 NAMED = re.compile(r"[\"'](?P<room>[a-z_]+)/(?P<name>[a-z_]+)[\"']")
 
 

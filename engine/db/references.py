@@ -49,7 +49,10 @@ class ForeignKey:
             columns=names(self.columns), table=sql.Identifier(self.schema, self.table),
             not_null=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c))
                                           for c in self.columns),
-            ref_columns=names(self.ref_columns), ref_table=sql.Identifier(self.ref_schema, self.ref_table))
+            match=sql.SQL(" AND ").join(
+                sql.SQL("referenced.{} = needed.{}").format(sql.Identifier(ref), sql.Identifier(own))
+                for ref, own in zip(self.ref_columns, self.columns)),
+            ref_table=sql.Identifier(self.ref_schema, self.ref_table))
 
     def refusal(self, missing: List[tuple]) -> str:
         values = "; ".join(", ".join(map(repr, row)) for row in missing)

@@ -1,7 +1,7 @@
 """The runbook's Phase 4, step 1: machining tasks become parts + operations, their timers follow.
 
 The work goes in batches of tasks in key order, each batch one transaction of a few set-based
-statements (sql/migrate_tasks_batch_*.sql). Tasks that cannot migrate are found set-based *before*
+statements (sql/migration/migrate_tasks_batch_*.sql). Tasks that cannot migrate are found set-based *before*
 anything is inserted, so one bad task never rolls back its batch. If the database still refuses a
 batch at COMMIT (something no check foresaw), the batch is redone task by task under savepoints:
 the culprit is named with the database's reason and the rest still migrate. Each task's moved timers
@@ -20,12 +20,14 @@ import psycopg2
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
 from partcost.db.connections import database_error_message
+from partcost.db.plans import refresh_statistics
 from partcost.db.sql_files import sql_file
 from partcost.migration.record import ensure_record
 from partcost.db.references import MissingReference, ReferenceChecks
 
 DEFAULT_BATCH_SIZE = 25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
 WRITTEN_TABLES = ("tasks_part", "tasks_operation", "tasks_timer")
+STATISTICS_TABLES = ("machining_task", "tasks_part", "tasks_operation", "tasks_timer")
 
 
 @dataclass
@@ -81,11 +83,11 @@ def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[in
 
 
 def _refresh_statistics(conn) -> None:
-    """Planner statistics for the tables the batches join, before the run (a dry run too: ANALYZE
-    changes no rows) and after it, for the next stage. Stale ones (say, right after a rollback moved
-    every timer back) turn the timer UPDATE into a scan of all timers per batch."""
-    with conn.cursor() as cur:
-        cur.execute("ANALYZE machining_task, tasks_part, tasks_operation, tasks_timer")
+    """Planner statistics for the tables the batches read, before the run (a dry run too: ANALYZE
+    changes no rows) and after it, for the next stage — where this role may ANALYZE them (see
+    ``refresh_statistics``). The batch statements do not depend on them: every lookup in these tables
+    is keyed on a row of the batch (sql/migrate_tasks_batch*.sql, sql/migration/move_task_timers.sql)."""
+    refresh_statistics(conn, STATISTICS_TABLES)
     conn.commit()
 
 

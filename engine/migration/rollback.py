@@ -16,6 +16,7 @@ from partcost.db.catalogue import content_type_id
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 from partcost.migration.record import record_source
+from partcost.db.plans import whole_tables
 
 
 def _content_types(conn) -> dict:
@@ -27,7 +28,7 @@ def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("migration/rollback_plan")).format(record=record_source(conn))
-    with conn.cursor(cursor_factory=RealDictCursor) as cur:
+    with conn.cursor(cursor_factory=RealDictCursor) as cur, whole_tables(cur):  # every count joins whole tables: no nested loops
         cur.execute(query, _content_types(conn))
         plan = dict(cur.fetchone())
     conn.rollback()
@@ -40,7 +41,7 @@ def rollback(conn) -> dict:
     _refuse_if_inexact(plan)
     if plan["parts"] == 0:
         return plan
-    with conn.cursor() as cur:
+    with conn.cursor() as cur, whole_tables(cur):  # every statement joins whole tables: no nested loops
         cur.execute(sql_file("migration/rollback_migration"), _content_types(conn))
     conn.commit()
     return plan

@@ -13,6 +13,7 @@ import polars as pl
 
 from partcost.db.copy import copy_out
 from partcost.db.sql_files import sql_file
+from partcost.db.plans import whole_tables
 
 LARGEST_SHOWN = 20
 COLUMNS = {"part": pl.Utf8, "job": pl.Utf8, "task": pl.Utf8, "old_cents": pl.Int64, "new_cents": pl.Int64}
@@ -45,9 +46,9 @@ class Drift:
 
 def drift(conn) -> Drift:
     """Measure the drift (read only)."""
-    rows = copy_out(conn, sql_file("night/drift_part_costs"), COLUMNS).with_columns(
-        difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0))
-    with conn.cursor() as cur:
+    with conn.cursor() as cur, whole_tables(cur):  # both queries join whole tables: no nested loops
+        rows = copy_out(conn, sql_file("night/drift_part_costs"), COLUMNS).with_columns(
+            difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0))
         cur.execute(sql_file("night/job_costs_without_migrated_part"))
         (without_part,) = cur.fetchone()
     conn.rollback()

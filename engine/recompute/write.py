@@ -4,7 +4,8 @@ Writing into Django's tables is the expensive part of a recompute (every row mai
 indexes and a deferred foreign-key check at COMMIT), so the computed rows are compared with the stored
 ones first: new rows are COPied in, changed rows are UPDATEd in place (no foreign-key check), rows of
 parts or users that no longer have costed time are deleted, and unchanged rows are not touched at all
-(their ``updated_at`` keeps the time they last changed).
+(their ``updated_at`` keeps the time they last changed). Every UPDATE and DELETE finds its rows by their
+keys, never by a join the planner could get wrong (sql/recompute/update_*_cost_rows.sql).
 
 Another writer of the same rows (the app's own per-part service rewrites a part's rows by delete and
 insert, without partcost's slot locks) must never be papered over: every DELETE and UPDATE must touch
@@ -166,11 +167,13 @@ CHANGED_ROWS = {
 
 
 def _update(conn, cur, level: str, rows: pl.DataFrame, now: str) -> None:
-    """UPDATE changed rows in place, through a temporary table filled by COPY."""
+    """UPDATE changed rows in place, through a temporary table filled by COPY; the rows are found by
+    their keys, not by a join (see sql/recompute/update_*_cost_rows.sql)."""
     if rows.height == 0:
         return
     create, table, update = CHANGED_ROWS[level]
     cur.execute(sql_file(create))
     copy_in(conn, table, rows)
-    cur.execute(sql_file(update), {"now": now})
+    keys = {"part_ids": rows["part_id"].to_list()} if level == "part" else {"ids": rows["id"].to_list()}
+    cur.execute(sql_file(update), {"now": now, **keys})
     _touched(cur, rows.height, f"per-{level} rows updated")

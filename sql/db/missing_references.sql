@@ -1,13 +1,16 @@
 -- Set-based, one foreign key at a time, what the key's row triggers would do at COMMIT for the rows
 -- this transaction wrote: lock every referenced row FOR KEY SHARE (so it cannot be deleted before the
 -- commit), and return the references that point at no row. Composed by engine/references.py.
+-- Each distinct reference is looked up by itself (LATERAL; its FOR KEY SHARE keeps the planner from
+-- turning it into a join), through the referenced key's index: a join could be planned, with a row
+-- estimate of one for the table just written, as a loop reading all the references again for every
+-- referenced row.
 WITH needed AS MATERIALIZED (
     SELECT DISTINCT {columns} FROM {table}
     WHERE xmin = pg_current_xact_id()::xid AND {not_null}
 ), found AS MATERIALIZED (
-    SELECT {ref_columns} FROM ONLY {ref_table}
-    WHERE ({ref_columns}) IN (SELECT * FROM needed)
-    FOR KEY SHARE
+    SELECT needed.* FROM needed
+    CROSS JOIN LATERAL (SELECT FROM ONLY {ref_table} AS referenced WHERE {match} FOR KEY SHARE) AS locked
 )
 SELECT * FROM needed
 EXCEPT

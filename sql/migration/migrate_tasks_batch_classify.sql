@@ -1,15 +1,18 @@
 -- Decide, for the whole batch at once, which tasks are skipped (already migrated) and which cannot
 -- migrate and why — before anything is inserted, so one bad task never rolls back the batch.
 -- Foreign keys are checked only at COMMIT, so missing users are looked for here explicitly.
+-- Every lookup in the big tables is a subquery keyed on one row of the batch (OFFSET 0 keeps the
+-- planner from turning it into a join), so it goes through that table's index whatever its
+-- statistics say: joined, a table whose statistics say one row (ANALYZEd while its rows were being
+-- written, or never) can be read whole again for every task of the batch.
 UPDATE migration_batch AS b SET outcome = 'skipped'
-FROM tasks_part AS p
-WHERE p.task_key = b.key;
+WHERE EXISTS (SELECT FROM tasks_part AS p WHERE p.task_key = b.key OFFSET 0);
 
 WITH pending AS (
     SELECT t.key, t.machine_fk_id, t.plan_order, t.created_by_id, t.completed_by_id,
            t.in_plan AND t.completion_date IS NULL AS keeps_plan_slot
     FROM migration_batch AS b
-    JOIN machining_task AS t ON t.key = b.key
+    CROSS JOIN LATERAL (SELECT * FROM machining_task AS t WHERE t.key = b.key OFFSET 0) AS t
     WHERE b.outcome = 'pending'
 ), slots AS (
     SELECT pending.*,
@@ -37,13 +40,14 @@ WITH pending AS (
                         s.machine_fk_id, s.plan_order, s.first_in_slot)
     END AS reason
     FROM slots AS s
-    LEFT JOIN tasks_operation AS same_key ON same_key.key = s.key
-    LEFT JOIN tasks_part AS same_part ON same_part.key = 'PT-' || s.key
-    LEFT JOIN auth_user AS creator ON creator.id = s.created_by_id
-    LEFT JOIN auth_user AS completer ON completer.id = s.completed_by_id
-    LEFT JOIN tasks_operation AS slot_holder
-        ON s.keeps_plan_slot AND slot_holder.in_plan
-       AND slot_holder.machine_fk_id = s.machine_fk_id AND slot_holder.plan_order = s.plan_order
+    LEFT JOIN LATERAL (SELECT key FROM tasks_operation WHERE key = s.key OFFSET 0) AS same_key ON true
+    LEFT JOIN LATERAL (SELECT key FROM tasks_part WHERE key = 'PT-' || s.key OFFSET 0) AS same_part ON true
+    LEFT JOIN LATERAL (SELECT id FROM auth_user WHERE id = s.created_by_id OFFSET 0) AS creator ON true
+    LEFT JOIN LATERAL (SELECT id FROM auth_user WHERE id = s.completed_by_id OFFSET 0) AS completer ON true
+    LEFT JOIN LATERAL (SELECT key FROM tasks_operation AS o
+                       WHERE s.keeps_plan_slot AND o.in_plan
+                         AND o.machine_fk_id = s.machine_fk_id AND o.plan_order = s.plan_order
+                       OFFSET 0) AS slot_holder ON true
 )
 UPDATE migration_batch AS b SET outcome = 'failed', reason = reasons.reason
 FROM reasons

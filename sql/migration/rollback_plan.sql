@@ -2,17 +2,23 @@
 -- timers the migration moved (as partcost's record lists them, and still on the operation), their
 -- cost and queue rows; and what stops it: a migrated part without a record, an operation added since.
 -- unmoved_timers: timers on migrated operations the migration did not move; they stay as they are.
+-- Run without nested loops (engine.db.whole_tables). The recorded timer ids are listed first
+-- (recorded, MATERIALIZED), so that the join with tasks_timer is one hash join of whole tables, not one
+-- per migrated part inside the LATERAL loop over the records.
 WITH migrated AS (
     SELECT p.key, p.task_key, r.timer_ids
     FROM tasks_part AS p
     LEFT JOIN {record} AS r ON r.task_key = p.task_key
     WHERE p.task_key IS NOT NULL
-), moved AS (
-    SELECT timer.id
+), recorded AS MATERIALIZED (
+    SELECT m.task_key, recorded.id
     FROM migrated AS m
     CROSS JOIN LATERAL unnest(m.timer_ids) AS recorded (id)
+), moved AS (
+    SELECT timer.id
+    FROM recorded
     JOIN tasks_timer AS timer ON timer.id = recorded.id
-    WHERE timer.content_type_id = %(operation_type)s AND timer.object_id = m.task_key
+    WHERE timer.content_type_id = %(operation_type)s AND timer.object_id = recorded.task_key
 )
 SELECT (SELECT count(*) FROM migrated) AS parts,
        (SELECT count(*) FROM tasks_operation AS o JOIN migrated AS m ON o.part_id = m.key

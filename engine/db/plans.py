@@ -1,0 +1,46 @@
+"""Plans that do not depend on statistics.
+
+PostgreSQL's planner takes a table's row count from its statistics, and those can be badly wrong:
+autovacuum's ANALYZE that comes by while a bulk INSERT is not committed yet (migrate-costs filling
+TRUNCATEd cost tables, say) counts every page and no live row on them, so the planner estimates one
+row for a table of a million — and joins it by reading the other side again for each of its rows.
+Temporary tables are never analyzed by autovacuum at all. So partcost's set-based statements are
+written not to depend on those numbers: a statement driven by a set of keys (a batch, the changed
+rows) reaches the big tables only through keyed lookups (a correlated subquery, a LATERAL subquery
+or ``= ANY(keys)``), its staging table analyzed right after it is filled; a statement over whole
+tables runs with nested loops switched off (``whole_tables``), so every join is a hash or merge join,
+linear whatever the estimates."""
+
+from contextlib import contextmanager
+from typing import Sequence
+
+import psycopg2.extensions
+
+from partcost.db.sql_files import sql_file
+
+
+@contextmanager
+def whole_tables(cur):
+    """For the statements run inside: no nested-loop joins, for this transaction only (set_config(…,
+    true) is SET LOCAL), then the setting as it was. Only for statements that join whole tables,
+    where a nested loop is never the right plan and only a wrong row estimate chooses one."""
+    with cur.connection.cursor() as own:  # a plain cursor, whatever kind of rows ``cur`` returns
+        own.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+        (before, _) = own.fetchone()
+    yield
+    with cur.connection.cursor() as own:
+        own.execute("SELECT set_config('enable_nestloop', %s, true)", (before,))
+
+
+def refresh_statistics(conn, tables: Sequence[str]) -> list:
+    """ANALYZE those of ``tables`` this role may (their owner, a superuser, or on PostgreSQL 17+ a role
+    granted MAINTAIN), inside the caller's transaction; returns the others, left as they are (ANALYZE
+    would skip them with a warning). Nothing of partcost's depends on the statistics being right (see
+    ``whole_tables``), but the application's own queries and the next night's do."""
+    with conn.cursor() as cur:
+        cur.execute(sql_file("db/tables_this_role_may_analyze"), {"tables": list(tables)})
+        allowed = {name for name, may in cur.fetchall() if may}
+        if allowed:
+            cur.execute("ANALYZE " + ", ".join(psycopg2.extensions.quote_ident(t, conn)
+                                               for t in tables if t in allowed))
+    return [table for table in tables if table not in allowed]
