@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Optional
 
 import psycopg2
 
+from engine.changes import Reference
 from engine.db import database_error_message
 from engine.errors import PartcostError
 from engine.load import Scope
@@ -63,17 +64,19 @@ def _start_worker(dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
         dsn, calendar, f"partcost recompute worker pid={os.getpid()} (parent {parent_pid})")
 
 
-def _run_scope(scope: Scope, run_id: Optional[int]) -> ScopeResult:
+def _run_scope(scope: Scope, run_id: Optional[int], reference: Optional[Reference] = None) -> ScopeResult:
     if _worker is None:
         return ScopeResult(scope, error=f"its worker could not start: {_start_error}")
-    return run_scope_safely(_worker, scope, run_id)
+    return run_scope_safely(_worker, scope, run_id, reference=reference)
 
 
 def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
-                     before_commit: Optional[Callable] = None) -> ScopeResult:
+                     before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
     """Any failure of a scope becomes a failed result (rolled back), so the others still run."""
     try:
-        return worker.recompute(scope, run_id, before_commit)
+        if reference is None:  # (a drainer: no run, no reference)
+            return worker.recompute(scope, run_id, before_commit)
+        return worker.recompute(scope, run_id, before_commit, reference=reference)
     except Exception as error:
         return ScopeResult(scope, error=describe_failure(error))
 
@@ -139,8 +142,9 @@ class WorkerPool:
             process.kill()
 
     def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
-            should_stop: Callable[[], bool]) -> list:
-        """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run.
+            should_stop: Callable[[], bool], reference: Optional[Reference] = None) -> list:
+        """Run ``scopes`` (of full run ``run_id`` and its change-scan ``reference``, if any), at most one
+        per worker at a time; returns the scopes that were never run.
         A dead worker breaks the pool: its scope and those in flight come back as failed results
         (their transactions rolled back) and nothing more starts. KeyboardInterrupt kills the workers."""
         pending, in_flight, broken = list(scopes), {}, False
@@ -148,7 +152,7 @@ class WorkerPool:
             while (pending or in_flight) and not broken:
                 while pending and len(in_flight) < self.workers and not should_stop():
                     scope = pending.pop(0)
-                    in_flight[self._executor.submit(_run_scope, scope, run_id)] = scope
+                    in_flight[self._executor.submit(_run_scope, scope, run_id, reference)] = scope
                 if not in_flight:
                     break
                 done, _ = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)

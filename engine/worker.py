@@ -15,51 +15,24 @@ import polars as pl
 
 from engine import ledger
 from engine.aggregate import aggregate, as_stored, unwritable_parts
+from engine.changes import Record, Reference, loaded_rows_written_since
 from engine.db import connect, connection, sql_file
 from engine.load import Scope, load_cost_rows, load_parts, load_timers, operation_content_type
 from engine.price import Prices, attach_prices
 from engine.references import ReferenceChecks
-from engine.snapshot import PriceSnapshot, current_fingerprint, load_snapshot
+from engine.snapshot import PriceSnapshot, load_snapshot, prices_unchanged
 from engine.split import WorkCalendar, split_timers, unsplittable_timers
-from engine.write import WriteCounts, results_figures, verify_written, write_cost_rows
+from engine.write import WriteCounts, verify_written, write_cost_rows
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/lock_part_slots.sql
-# Part of every partition fingerprint: change it whenever the computation changes, so that no
-# partition is skipped on the strength of a fingerprint recorded by the old computation.
+# Part of every partition's record (engine/changes.py): change it whenever the computation changes, so
+# that no partition is skipped on the strength of a record made by the old computation.
 COMPUTATION_VERSION = "partcost-costing-1"
 COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 # The tables a scope's transaction deletes from (the queue: when the drainer dequeues its parts), and
 # every table it writes.
 DELETED_FROM = COST_TABLES + ("tasks_partcostrecalcqueue",)
 WRITTEN_TABLES = DELETED_FROM + (ledger.PARTITION_TABLE,)
-
-
-@dataclass
-class Fingerprint:
-    """A partition's inputs (sql/inputs_fingerprint.sql) and stored cost rows
-    (sql/results_fingerprint.sql) as row counts and xmin sums, to skip partitions nothing touched."""
-
-    inputs: tuple
-    part_rows: int = 0
-    part_xmin: int = 0
-    user_rows: int = 0
-    user_xmin: int = 0
-
-    @classmethod
-    def of_loaded(cls, timers: pl.DataFrame, parts: pl.DataFrame) -> "Fingerprint":
-        """The inputs figures of sql/inputs_fingerprint.sql, from the rows a worker loaded."""
-        return cls((timers.height, timers["timer_xmin"].sum(), timers["operation_xmin"].sum(),
-                    f"{parts.height}:{parts['part_xmin'].sum()}"))
-
-    def with_results(self, row: tuple) -> "Fingerprint":
-        return Fingerprint(self.inputs, *row)
-
-    @property
-    def results_text(self) -> str:
-        return f"{self.part_rows}:{self.part_xmin} {self.user_rows}:{self.user_xmin}"
-
-    def text(self, context: str) -> str:
-        return f"{context} | {' '.join(map(str, self.inputs))} | {self.results_text}"
 
 
 @dataclass
@@ -119,10 +92,7 @@ class Worker:
 
     @property
     def context(self) -> str:
-        """What besides a partition's own rows decides them: the computation, the calendar, the
-        content type, and the whole-database inputs its costs are computed from."""
-        return " ".join((COMPUTATION_VERSION, self.calendar.timezone, f"{self.calendar.window_start}",
-                         f"{self.calendar.window_end}", str(self.operation_ct), self.snapshot.fingerprint))
+        return record_context(self.calendar, self.operation_ct)
 
     def close(self) -> None:
         self.conn.close()
@@ -138,20 +108,22 @@ class Worker:
         """Make the held prices at least as new as everything this transaction has read so far: if
         the price tables differ from them now, load them again in a snapshot taken after this check
         (on a second connection, as this one is inside the scope's transaction)."""
-        if current_fingerprint(self.conn) == self.snapshot.fingerprint:
+        if prices_unchanged(self.conn, self.snapshot.seen):
             return
         with connection(self.dsn, f"{self.application_name} (prices)") as other:
             self.snapshot = load_snapshot(other)
 
     def recompute(self, scope: Scope, run_id: Optional[int] = None,
-                  before_commit: Optional[Callable] = None) -> ScopeResult:
+                  before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
         """Recompute one scope in one transaction; ``before_commit(conn, result)`` may add to it (the
-        queue)."""
+        queue). With a ``run_id`` the partition is marked in that full run's ledger, and with the run's
+        ``reference`` (engine/changes.py) it records what its rows were computed from, so that a later
+        run can skip it while nothing changes."""
         started, watch = time.monotonic(), Stopwatch()
         try:
             with self.conn.cursor() as cur:
                 self.checks.switch_triggers_off(cur)
-            result = self._recompute(scope, run_id, watch)
+            result = self._recompute(scope, run_id, watch, reference)
             if before_commit is not None:
                 before_commit(self.conn, result)
             with watch("references"):
@@ -165,23 +137,15 @@ class Worker:
         result.seconds, result.timings = time.monotonic() - started, watch.timings
         return result
 
-    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch) -> ScopeResult:
+    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch,
+                   reference: Optional[Reference]) -> ScopeResult:
         with watch("lock"):
             self._lock(scope)
             self.refresh_prices()
-        if run_id is not None:
-            with watch("fingerprint"):
-                unchanged = self._unchanged_since_last_run(scope)
-            if unchanged:
-                ledger.mark_partition(self.conn, run_id, scope.partition, unchanged.part_rows, [],
-                                      unchanged.text(self.context))
-                return ScopeResult(scope, parts=unchanged.part_rows,
-                                   counts=WriteCounts(unchanged=unchanged.part_rows + unchanged.user_rows))
         with watch("load"):
             timers = load_timers(self.conn, self.operation_ct, scope)
             parts = load_parts(self.conn, scope)
             self.refresh_prices()
-        inputs = Fingerprint.of_loaded(timers, parts)
         with watch("compute"):
             part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
                                                          self.snapshot.known_users)
@@ -192,30 +156,29 @@ class Worker:
             results = verify_written(self.conn, scope.params(), written.expected)
         failed_list = failed.rows()
         if run_id is not None:
-            fingerprint = None if failed_list else inputs.with_results(results).text(self.context)
-            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, fingerprint)
+            record = None if failed_list or reference is None else self._record(reference, timers, parts, results)
+            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, record)
         return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=written.counts)
+
+    def _record(self, reference: Reference, timers: pl.DataFrame, parts: pl.DataFrame, results: tuple) -> Optional[str]:
+        """The partition's record (engine/changes.py), or None — recompute it next time — when a loaded
+        row was written since the reference snapshot (the inputs changed while the run ran, so they
+        need not be the reference's). ``results``: verify_written's figures of the rows it left."""
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT txid_current(), txid_snapshot_xmax(txid_current_snapshot())")
+            own, after_load = cur.fetchone()
+        written_since = loaded_rows_written_since(
+            (timers["timer_xmin"], timers["operation_xmin"], parts["part_xmin"]), reference.since, after_load)
+        if written_since != 0:
+            return None
+        return Record(self.context, reference, timers.height, parts.height, results[0], results[2], (own,),
+                      self.snapshot.seen).text()
 
     def _check_references(self, result: ScopeResult) -> None:
         """Rows updated in place keep their keys, so only inserted rows need their references checked."""
         with self.conn.cursor() as cur:
             for table in (COST_TABLES if result.counts.inserted else ()) + (ledger.PARTITION_TABLE,):
                 self.checks.check(cur, table)
-
-    def _unchanged_since_last_run(self, scope: Scope) -> Optional[Fingerprint]:
-        """The partition's fingerprint if it equals the one the last run recorded: then nothing its
-        rows depend on, nor the rows themselves, changed, and a recompute would write them again."""
-        recorded = ledger.last_fingerprint(self.conn, scope.partitions, scope.partition)
-        results = self._results(scope)
-        if recorded is None or not recorded.endswith(f" | {Fingerprint((), *results).results_text}"):
-            return None  # the cheap half differs already: no need to read the timers
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("inputs_fingerprint"), {**scope.params(), "operation_ct": self.operation_ct})
-            fingerprint = Fingerprint(cur.fetchone(), *results)
-        return fingerprint if fingerprint.text(self.context) == recorded else None
-
-    def _results(self, scope: Scope) -> tuple:
-        return results_figures(self.conn, scope.params())
 
     def _lock(self, scope: Scope) -> None:
         with self.conn.cursor() as cur:
@@ -225,3 +188,10 @@ class Worker:
                 cur.execute(sql_file("part_slots"), {"part_keys": list(scope.part_keys)})
                 slots = [row[0] for row in cur.fetchall()]
             cur.execute(sql_file("lock_part_slots"), {"namespace": LOCK_NAMESPACE, "slots": slots})
+
+
+def record_context(calendar: WorkCalendar, operation_ct: int) -> str:
+    """What besides a partition's rows and prices decides its cost rows: the computation, the calendar
+    and the operation content type."""
+    return " ".join((COMPUTATION_VERSION, calendar.timezone, f"{calendar.window_start}", f"{calendar.window_end}",
+                     str(operation_ct)))

@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS partcost_recompute_partition (
     parts integer NOT NULL,
     failed_parts jsonb NOT NULL,      -- [[part key, reason], ...]
     committed_at timestamptz NOT NULL,
-    fingerprint text NULL,            -- sql/partition_fingerprint.sql after the commit; NULL if parts failed
+    fingerprint text NULL,            -- what its rows were computed from (engine/changes.py); NULL: recompute it next time
     PRIMARY KEY (run_id, partition)
 );
 ALTER TABLE partcost_recompute_partition ADD COLUMN IF NOT EXISTS fingerprint text NULL;

@@ -1,7 +1,7 @@
 -- Finished timers on operations, with the part they cost to, for one scope of parts
 -- (a hash partition of the part keys, or a list of keys). Reversed timers are kept: they still give
--- their part an (all-zero) cost row. The xmin columns feed the partition's fingerprint
--- (inputs_fingerprint.sql).
+-- their part an (all-zero) cost row. The xmin columns tell whether a loaded row was written since the
+-- run's reference snapshot (engine/changes.py).
 SELECT o.part_id, t.id AS timer_id, t.user_id, t.start_time AS start_ms, t.finish_time AS finish_ms,
        t.xmin::text::bigint AS timer_xmin, o.xmin::text::bigint AS operation_xmin
 FROM tasks_timer AS t
