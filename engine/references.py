@@ -43,10 +43,11 @@ class ForeignKey:
     ref_columns: tuple
     may_lock: bool = True
 
-    def check_statement(self) -> sql.Composed:
+    def check_statement(self, written: Optional[sql.Composable] = None) -> sql.Composed:
         names = lambda columns: sql.SQL(", ").join(map(sql.Identifier, columns))
         return sql.SQL(sql_file("missing_references")).format(
             columns=names(self.columns), table=sql.Identifier(self.schema, self.table),
+            written=written if written is not None else sql.SQL("TRUE"),
             not_null=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c))
                                           for c in self.columns),
             ref_columns=names(self.ref_columns), ref_table=sql.Identifier(self.ref_schema, self.ref_table))
@@ -75,12 +76,15 @@ class ReferenceChecks:
         if self.enabled:
             cur.execute("SET LOCAL session_replication_role = replica")
 
-    def check(self, cur, table: str, columns: Optional[Sequence[str]] = None) -> None:
+    def check(self, cur, table: str, columns: Optional[Sequence[str]] = None,
+              written: Optional[sql.Composable] = None) -> None:
         """Check (and lock) what the rows this transaction wrote into ``table`` refer to; ``columns``:
-        only the keys on these columns (those an UPDATE changed — the triggers skip the others)."""
+        only the keys on these columns (those an UPDATE changed — the triggers skip the others);
+        ``written``: a condition true of every row this transaction wrote there, which an index can
+        find them by (without it, finding them takes a scan of the whole table — per batch)."""
         for key in self.foreign_keys.get(table, []):
             if columns is None or set(key.columns) & set(columns):
-                cur.execute(key.check_statement())
+                cur.execute(key.check_statement(written))
                 missing = cur.fetchall()
                 if missing:
                     raise MissingReference(key.refusal(missing))
