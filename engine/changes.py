@@ -72,8 +72,9 @@ the partitions that differ are recomputed. Either way the partitions found uncha
 again, rebased on this scan's snapshot — which is exactly as old as what it was compared with."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import polars as pl
 from psycopg2 import sql
@@ -165,59 +166,110 @@ def loaded_rows_written_since(columns: Iterable[pl.Series], since: int, upper: i
     return sum(int((((column - start) % XID_SPAN + XID_SPAN) % XID_SPAN < length).sum()) for column in columns)
 
 
-@dataclass
 class Scan:
-    """One REPEATABLE READ, read-only transaction of ``conn``: every figure it reads comes from the
-    same snapshot. ``since``: the reference to compare with (None: only count)."""
+    """REPEATABLE READ, read-only transactions that all see one snapshot: ``conn``'s, exported to the
+    ``helpers`` (other connections: the tables are then scanned side by side, one statement per
+    connection at a time). ``since``: the reference to compare with (None: only count).
 
-    conn: object
-    since: Optional[int]
-    xmin: int = 0
-    bound: Optional[int] = None      # age(xmin) bound of the window, None: nothing can be compared
+    Each connection measures the window against its own ``age()`` (the next transaction id it saw
+    first), so each has its own bound; the scan is comparable only when every one is."""
 
-    def __post_init__(self):
-        with self.conn.cursor() as cur:
+    def __init__(self, conn, since: Optional[int], helpers: Sequence = ()):
+        self.since = since
+        self.sessions = [conn, *helpers]
+        self.bounds = []
+        with conn.cursor() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            cur.execute(sql_file("changes_window"), {"since": self.since})
-            self.xmin, xmax, age_since = cur.fetchone()
-        if self.since is not None:
-            self.bound = window(xmax - self.since, age_since)
+            self.xmin, _ = self._window(cur)
+            snapshot = None
+            if helpers:
+                cur.execute("SELECT pg_export_snapshot()")
+                snapshot = cur.fetchone()[0]
+        for helper in helpers:
+            with helper.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
+                self._window(cur)
+
+    def _window(self, cur) -> Tuple[int, int]:
+        cur.execute(sql_file("changes_window"), {"since": self.since})
+        xmin, xmax, age_since = cur.fetchone()
+        self.bounds.append(None if self.since is None else window(xmax - self.since, age_since))
+        return xmin, xmax
 
     @property
     def comparable(self) -> bool:
-        return self.bound is not None
+        return all(bound is not None for bound in self.bounds)
 
-    def _params(self, own: Iterable[int], **more) -> dict:
-        return {"window": -1 if self.bound is None else self.bound, "own": short_ids(own), **more}
+    def run(self, jobs: List[Tuple[float, Callable]]) -> list:
+        """Each ``(weight, job)``'s ``job(cursor, params)`` result, in order, the jobs shared out over
+        the connections by weight (the heaviest first, each to the least loaded connection)."""
+        if len(self.sessions) == 1:
+            return [self._job(0, job) for _, job in jobs]
+        shares = [[] for _ in self.sessions]
+        loads = [0.0] * len(self.sessions)
+        for index in sorted(range(len(jobs)), key=lambda i: -jobs[i][0]):
+            least = loads.index(min(loads))
+            shares[least].append(index)
+            loads[least] += jobs[index][0]
+        results = [None] * len(jobs)
 
-    def table(self, table: str, own: Iterable[int] = ()) -> Tuple[int, int]:
-        """(rows, rows written in the window other than by ``own``)."""
-        statement = sql.SQL(sql_file("changes_table")).format(table=sql.Identifier(table))
-        with self.conn.cursor() as cur:
-            cur.execute(statement, self._params(own))
+        def work(session: int) -> None:
+            for index in shares[session]:
+                results[index] = self._job(session, jobs[index][1])
+
+        with ThreadPoolExecutor(len(self.sessions)) as threads:
+            for future in [threads.submit(work, session) for session in range(len(self.sessions))]:
+                future.result()
+        return results
+
+    def _job(self, session: int, job: Callable):
+        bound = self.bounds[session]
+        with self.sessions[session].cursor() as cur:
+            return job(cur, lambda own=(), **more: {"window": -1 if bound is None else bound,
+                                                    "own": short_ids(own), **more})
+
+    @staticmethod
+    def table(table: str, own: Iterable[int] = ()) -> Callable:
+        """A job: (rows, rows written in the window other than by ``own``) of a whole table."""
+        def job(cur, params):
+            cur.execute(sql.SQL(sql_file("changes_table")).format(table=sql.Identifier(table)), params(own))
             return cur.fetchone()
+        return job
 
-    def partitions(self, table: str, partitions: int, own: Iterable[int] = ()) -> Dict[int, Tuple[int, int]]:
-        """{partition: (rows, rows written in the window)} of a table partitioned by its part key."""
-        statement = sql.SQL(sql_file("changes_partitions")).format(
-            table=sql.Identifier(table), key=sql.Identifier(PARTITION_KEY[table]))
-        with self.conn.cursor() as cur:
-            cur.execute(statement, self._params(own, partitions=partitions))
+    @staticmethod
+    def partitions(table: str, partitions: int, own: Iterable[int] = ()) -> Callable:
+        """A job: {partition: (rows, rows written in the window)} of a table partitioned by its part key."""
+        def job(cur, params):
+            cur.execute(sql.SQL(sql_file("changes_partitions")).format(
+                table=sql.Identifier(table), key=sql.Identifier(PARTITION_KEY[table])),
+                params(own, partitions=partitions))
             return {p: (rows, new) for p, rows, new in cur.fetchall()}
+        return job
 
-    def timer_partitions(self, partitions: int, operation_ct: int) -> Dict[int, Tuple[int, int]]:
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("changes_timer_partitions"),
-                        self._params((), partitions=partitions, operation_ct=operation_ct))
+    @staticmethod
+    def timer_partitions(partitions: int, operation_ct: int) -> Callable:
+        """A job: as ``partitions`` for the timers load_timers.sql loads, joined to their operations."""
+        def job(cur, params):
+            cur.execute(sql_file("changes_timer_partitions"), params(partitions=partitions, operation_ct=operation_ct))
             return {p: (rows, new) for p, rows, new in cur.fetchall()}
+        return job
 
-    def users(self) -> str:
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("changes_users"))
-            return cur.fetchone()[0]
+    @staticmethod
+    def users(cur, params) -> str:
+        cur.execute(sql_file("changes_users"))
+        return cur.fetchone()[0]
+
+    def sizes(self, tables: Iterable[str]) -> Dict[str, float]:
+        """Each table's size in pages (the planner's figure), to share the scans out by."""
+        with self.sessions[0].cursor() as cur:
+            cur.execute("SELECT relname, greatest(relpages, 1) FROM pg_class WHERE oid = ANY(%s::regclass[])",
+                        (list(tables),))
+            return dict(cur.fetchall())
 
     def close(self) -> None:
-        self.conn.rollback()
+        for session in self.sessions:
+            session.rollback()
 
 
 @dataclass
@@ -233,18 +285,21 @@ class Plan:
 
 
 def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Record]], context: str,
-         operation_ct: int, on_partition_scan: Callable[[], None] = lambda: None) -> Plan:
+         operation_ct: int, on_partition_scan: Callable[[], None] = lambda: None, helpers: Sequence = ()) -> Plan:
     """Which of ``todo`` are unchanged since their ``records`` (the latest of each partition, at this
     partition count). ``on_partition_scan`` is called before anything is grouped by partition (a run
-    starts its workers then: something is to be recomputed or looked at more closely)."""
+    starts its workers then: something is to be recomputed or looked at more closely). ``helpers``:
+    more connections to scan with, side by side (see Scan)."""
     usable = {p: r for p, r in records.items() if r is not None and r.context == context and p in todo}
     since = min((min(r.reference.since, r.prices.since) for r in usable.values()), default=None)
     own = {x for r in usable.values() for x in r.own}
-    scan = Scan(conn, since)
+    scan = Scan(conn, since, helpers)
     try:
-        counts = {table: scan.table(table, own if table in COST_TABLES else ())
-                  for table in INPUT_TABLES + PRICE_TABLES + (COST_TABLES if usable else ())}
-        users = scan.users()
+        tables = INPUT_TABLES + PRICE_TABLES + (COST_TABLES if usable else ())
+        pages = scan.sizes(tables)
+        *found, users = scan.run([(pages.get(table, 1), Scan.table(table, own if table in COST_TABLES else ()))
+                                  for table in tables] + [(1, Scan.users)])
+        counts = dict(zip(tables, found))
         reference = Reference(scan.xmin, {table: counts[table][0] for table in INPUT_TABLES + PRICE_TABLES})
         result = Plan(reference)
         if not usable or not scan.comparable:
@@ -275,9 +330,18 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
         if not result.whole_tables:
             on_partition_scan()
         empty = (0, 0)
-        timer_parts = None if timers_whole else scan.timer_partitions(partitions, operation_ct)
-        part_parts = None if parts_whole else scan.partitions("tasks_part", partitions)
-        cost_parts = None if costs_whole else [scan.partitions(table, partitions, own) for table in COST_TABLES]
+        grouped = {}
+        if not timers_whole:
+            grouped["timers"] = (pages.get("tasks_timer", 1) + pages.get("tasks_operation", 1),
+                                 Scan.timer_partitions(partitions, operation_ct))
+        if not parts_whole:
+            grouped["parts"] = (pages.get("tasks_part", 1), Scan.partitions("tasks_part", partitions))
+        if not costs_whole:
+            for table in COST_TABLES:
+                grouped[table] = (pages.get(table, 1), Scan.partitions(table, partitions, own))
+        grouped = dict(zip(grouped, scan.run(list(grouped.values()))))
+        timer_parts, part_parts = grouped.get("timers"), grouped.get("parts")
+        cost_parts = None if costs_whole else [grouped[table] for table in COST_TABLES]
 
         for p in todo:
             r = usable.get(p)

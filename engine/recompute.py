@@ -18,7 +18,7 @@ from typing import Callable, Optional
 import psycopg2
 
 from engine import changes, ledger, privileges, schema
-from engine.db import connect, database_error_message, sql_file
+from engine.db import connect, connection, database_error_message, sql_file
 from engine.errors import PartcostError
 from engine.load import LOCK_SLOTS, Scope, load_prices, operation_content_type
 from engine.pool import StopSignal, WorkerPool, run_scope_safely
@@ -123,7 +123,7 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
             pool.start()
         conn = check_database(dsn)
         try:
-            summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
+            summary = _run(conn, dsn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         finally:
             conn.close()
     stop_file.unlink(missing_ok=True)
@@ -144,7 +144,7 @@ class LazyPool:
         return self._pool
 
 
-def _run(conn, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
+def _run(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
          partitions: Optional[int], on_progress: Callable[[Summary], None],
          on_notice: Callable[[str], None]) -> Summary:
     _take_run_lock(conn)
@@ -160,7 +160,7 @@ def _run(conn, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: 
     with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
         stop_requested = lambda: sig.requested or stop_file.exists()
         try:
-            found = _unchanged_partitions(conn, pool, calendar, run, todo, summary)
+            found = _unchanged_partitions(conn, dsn, pool, calendar, run, todo, summary)
             _mark_unchanged(conn, run, found, on_result)
             todo = [scope for scope in todo if scope.partition in found.changed]
             left = pool.start().run(todo, run.id, on_result, stop_requested, found.reference) if todo else []
@@ -179,11 +179,12 @@ def _run(conn, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: 
     return summary
 
 
-def _unchanged_partitions(conn, pool: LazyPool, calendar: WorkCalendar, run: ledger.Run, todo: list,
+def _unchanged_partitions(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, run: ledger.Run, todo: list,
                           summary: Summary) -> changes.Plan:
-    """The change scan (engine/changes.py) over the partitions still to do. The workers start as soon
-    as something is to be recomputed: at once when no partition has a record to compare with, else
-    once the whole-table test has found a change."""
+    """The change scan (engine/changes.py) over the partitions still to do, on this connection and, on a
+    machine with more than one core, a second one scanning side by side. The workers start as soon as
+    something is to be recomputed: at once when no partition has a record to compare with, else once the
+    whole-table test has found a change."""
     records = {p: changes.Record.parse(text) for p, text in ledger.last_records(conn, run.partitions).items()}
     partitions = [scope.partition for scope in todo]
     if not any(records.get(p) for p in partitions):
@@ -191,8 +192,11 @@ def _unchanged_partitions(conn, pool: LazyPool, calendar: WorkCalendar, run: led
     operation_ct = operation_content_type(conn)
     conn.rollback()
     started = time.monotonic()
-    found = changes.plan(conn, run.partitions, partitions, records, record_context(calendar, operation_ct),
-                         operation_ct, on_partition_scan=pool.start)
+    with ExitStack() as stack:
+        helpers = ([stack.enter_context(connection(dsn, "partcost recompute (change scan)"))]
+                   if (os.cpu_count() or 1) > 1 else [])
+        found = changes.plan(conn, run.partitions, partitions, records, record_context(calendar, operation_ct),
+                             operation_ct, on_partition_scan=pool.start, helpers=helpers)
     summary.timings["changes"] = time.monotonic() - started
     return found
 

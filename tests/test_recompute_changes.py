@@ -26,14 +26,19 @@ def full_run(dsn, tmp_path: Path, workers: int = 2):
     return summary
 
 
-def plan_now(dsn, partitions: int = PARTITIONS) -> changes.Plan:
-    """What the next full run would find, without running it."""
+def plan_now(dsn, partitions: int = PARTITIONS, helpers: int = 1) -> changes.Plan:
+    """What the next full run would find, without running it (scanning on 1 + ``helpers`` connections)."""
     with closing(psycopg2.connect(dsn)) as conn:
-        records = {p: changes.Record.parse(text) for p, text in ledger.last_records(conn, partitions).items()}
-        operation_ct = operation_content_type(conn)
-        conn.rollback()
-        return changes.plan(conn, partitions, list(range(partitions)), records, record_context(CALENDAR, operation_ct),
-                            operation_ct)
+        others = [psycopg2.connect(dsn) for _ in range(helpers)]
+        try:
+            records = {p: changes.Record.parse(text) for p, text in ledger.last_records(conn, partitions).items()}
+            operation_ct = operation_content_type(conn)
+            conn.rollback()
+            return changes.plan(conn, partitions, list(range(partitions)), records,
+                                record_context(CALENDAR, operation_ct), operation_ct, helpers=others)
+        finally:
+            for other in others:
+                other.close()
 
 
 def partition_of(conn, part_key: str, partitions: int = PARTITIONS) -> int:
@@ -52,10 +57,11 @@ def execute(dsn, *statements):
 def test_an_unchanged_database_is_skipped_whole_without_a_worker(dsn, factory, tmp_path):
     full_run(dsn, tmp_path)
 
-    found = plan_now(dsn)
+    found, alone = plan_now(dsn), plan_now(dsn, helpers=0)
     rerun = full_run(dsn, tmp_path)
 
     assert found.whole_tables and sorted(found.unchanged) == list(range(PARTITIONS)) and not found.changed
+    assert alone.unchanged == found.unchanged
     assert rerun.counts.inserted == rerun.counts.updated == rerun.counts.deleted == 0
     assert rerun.counts.unchanged > 0 and "load" not in rerun.timings
     assert plan_now(dsn).whole_tables  # the rebased records compare as well as the first ones
