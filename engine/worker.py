@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import polars as pl
+from psycopg2 import sql
 
 from engine import ledger
 from engine.aggregate import aggregate, as_stored, unwritable_parts
@@ -19,7 +20,7 @@ from engine.changes import Record, Reference, loaded_rows_written_since
 from engine.db import connect, connection, sql_file
 from engine.load import Scope, load_cost_rows, load_parts, load_timers, operation_content_type
 from engine.price import Prices, attach_prices
-from engine.references import ReferenceChecks
+from engine.references import ReferenceChecks, rows_by_tid
 from engine.snapshot import PriceSnapshot, load_snapshot, prices_unchanged
 from engine.split import WorkCalendar, split_timers, unsplittable_timers
 from engine.write import WriteCounts, verify_written, write_cost_rows
@@ -89,6 +90,7 @@ class Worker:
         self.conn.commit()
         self.snapshot: PriceSnapshot = load_snapshot(self.conn)
         self._checks = None
+        self._computed_parts: list = []   # the part keys of the scope in hand (its cost rows' part_id)
 
     @property
     def context(self) -> str:
@@ -149,6 +151,7 @@ class Worker:
         with watch("compute"):
             part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
                                                          self.snapshot.known_users)
+        self._computed_parts = part_rows["part_id"].to_list()
         with watch("load stored"):
             stored_parts, stored_users = load_cost_rows(self.conn, scope)
         with watch("write"):
@@ -175,10 +178,14 @@ class Worker:
                       self.snapshot.seen).text()
 
     def _check_references(self, result: ScopeResult) -> None:
-        """Rows updated in place keep their keys, so only inserted rows need their references checked."""
+        """Rows updated in place keep their keys, so only inserted rows need their references checked.
+        Every cost row the scope wrote belongs to one of the parts it computed, so those are looked up
+        by their keys (a partition's share of the table), not found by scanning the whole table."""
+        keys = sql.Literal(self._computed_parts)
         with self.conn.cursor() as cur:
-            for table in (COST_TABLES if result.counts.inserted else ()) + (ledger.PARTITION_TABLE,):
-                self.checks.check(cur, table)
+            for table in (COST_TABLES if result.counts.inserted else ()):
+                self.checks.check(cur, table, rows=rows_by_tid(table, sql.SQL("part_id = ANY({})").format(keys)))
+            self.checks.check(cur, ledger.PARTITION_TABLE)
 
     def _lock(self, scope: Scope) -> None:
         with self.conn.cursor() as cur:

@@ -1,4 +1,4 @@
--- As changes_table.sql, per hash partition of the part key column {key} (the partitions of
+-- As changes_table.sql, per hash partition of the table's part key column (the partitions of
 -- load_parts.sql and load_part_cost_rows.sql).
 SELECT mod(hashtext({key})::bigint + 2147483648, %(partitions)s)::int,
        count(*),
