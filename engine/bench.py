@@ -186,7 +186,7 @@ def database_copy(admin_dsn: str, source_dsn: str, label: str) -> Iterator[str]:
 def server_settings(dsn: str) -> Dict[str, str]:
     """What the figures depend on besides the machine: the server's version and memory settings."""
     with connection(dsn, "partcost bench") as conn, conn.cursor() as cur:
-        cur.execute("SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name = ANY(%s)",
+        cur.execute("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
                     (["server_version", "shared_buffers", "work_mem", "maintenance_work_mem", "fsync",
                       "synchronous_commit", "max_parallel_workers_per_gather"],))
         return dict(cur.fetchall())
