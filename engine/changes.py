@@ -313,6 +313,11 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
             return not prices_new and (r.prices.wages, r.prices.fx, r.prices.users) == (
                 seen_now.wages, seen_now.fx, seen_now.users)
 
+        if not any(prices_same(r) for r in usable.values()):  # wages, FX or users changed: every partition did
+            on_partition_scan()
+            result.changed = list(todo)
+            return result
+
         references = {json.dumps(asdict(r.reference), sort_keys=True) for r in usable.values()}
         common = next(iter(usable.values())).reference if len(references) == 1 else None
 
