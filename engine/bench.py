@@ -90,6 +90,7 @@ class Measurement:
     rows: int
     seconds: float
     peak_mib: float
+    stages: Optional[Dict[str, float]] = None   # the recompute's seconds per stage, summed over partitions
 
     @property
     def rows_per_second(self) -> float:
@@ -256,9 +257,14 @@ def timed(phase: str, tasks: int, workers: Optional[int], work: Callable[[], obj
     """Run ``work`` and measure it; its rows are read from the database afterwards, untimed."""
     with PeakMemory() as memory:
         started = time.perf_counter()
-        work()
+        result = work()
         seconds = time.perf_counter() - started
-    return Measurement(phase, tasks, workers, rows_after()[rows_of(phase)], seconds, memory.peak_mib)
+    return Measurement(phase, tasks, workers, rows_after()[rows_of(phase)], seconds, memory.peak_mib,
+                       _stages(getattr(result, "timings", None)))
+
+
+def _stages(timings: Optional[dict]) -> Optional[Dict[str, float]]:
+    return {stage: round(seconds, 3) for stage, seconds in timings.items()} if timings else None
 
 
 def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: Sequence[int],
@@ -329,8 +335,9 @@ def _night(dsn: str, tasks: int, calendar: WorkCalendar, workers: int, stop_file
         counts = row_counts(conn)
     for phase in record["night"].phases:
         name = f"night: {phase.name}"
+        stages = _stages(record["night"].recompute.timings) if phase.name == "recompute" else None
         add(Measurement(name, tasks, workers if phase.name == "recompute" else None, counts[rows_of(name)],
-                        phase.seconds, whole.peak_mib))
+                        phase.seconds, whole.peak_mib, stages))
 
 
 # -- floors ---------------------------------------------------------------------------------------
@@ -400,11 +407,12 @@ def _read_floor(dsn: str, tables: Sequence[str]) -> None:
         conn.rollback()
 
 
-def _recompute(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path) -> None:
+def _recompute(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path):
     summary = recompute_all(dsn, calendar, workers, stop_file)
     if summary.exit_code:
         raise PartcostError(f"the benchmark's recompute did not complete ({summary.status}, "
                             f"{len(summary.failed)} failed): its times would mean nothing")
+    return summary
 
 
 def _back_to_copied_costs(conn) -> None:
