@@ -19,7 +19,9 @@ from typing import Dict, List, Optional
 # The rows of the main table, in the night's order: (phase, workers or None).
 PHASES = ["seed", "migrate-tasks", "migrate-tasks floor", "migrate-costs", "migrate-costs floor", "validate",
           "validate floor", "recompute", "recompute re-run", "recompute floor", "drift", "drift floor",
-          "night run", "night: dry run"]
+          "night run"] + [f"night: {phase}" for phase in ("preflight", "schema upgrade", "dry run", "migrate-tasks",
+                                                         "migrate-costs", "validate", "recompute", "drift")]
+SKIPPED = {"night: backup"}  # the bench's night runs without a backup: pg_dump's time depends on the disk
 FLOORED = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 
 
@@ -36,7 +38,8 @@ def series(report: dict) -> List[tuple]:
     """(phase, workers) of every series measured, in the order of PHASES (workers ascending)."""
     present = {(m["phase"], m["workers"]) for m in report["measurements"]}
     ordered = [(p, w) for p in PHASES for w in sorted({w for q, w in present if q == p}, key=lambda w: w or 0)]
-    return ordered + sorted((s for s in present if s not in ordered), key=lambda s: (s[0], s[1] or 0))
+    rest = sorted((s for s in present if s not in ordered and s[0] not in SKIPPED), key=lambda s: (s[0], s[1] or 0))
+    return ordered + rest
 
 
 def label(phase: str, workers: Optional[int]) -> str:
@@ -126,6 +129,19 @@ def workers_table(report: dict) -> str:
     return "\n".join(lines)
 
 
+def stages_table(report: dict) -> str:
+    """Where the recompute's time goes, per size: each stage's seconds (summed over partitions, so over
+    workers too) and µs per timer — a stage whose µs grow with the size is what makes the phase not flat."""
+    rows = [m for m in report["measurements"] if m.get("stages") and m["phase"] in ("recompute", "recompute re-run")]
+    stages = list(dict.fromkeys(stage for m in rows for stage in m["stages"]))
+    lines = ["| phase | tasks | timers | " + " | ".join(stages) + " |", "|" + " --- |" * (len(stages) + 3)]
+    for m in sorted(rows, key=lambda m: (m["phase"], m["workers"] or 0, m["tasks"])):
+        cells = [f"{m['stages'][s]:.2f} s ({m['stages'][s] / m['rows'] * 1e6:.1f} µs)" if s in m["stages"] else ""
+                 for s in stages]
+        lines.append(f"| {label(m['phase'], m['workers'])} | {m['tasks']:,} | {m['rows']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def server_line(report: dict) -> str:
     server = report.get("server") or {}
     return ", ".join(f"{k} {v}" for k, v in sorted(server.items())) or "(server settings not recorded)"
@@ -141,6 +157,7 @@ def main() -> None:
         print(phase_table(report), "\n")
         print(floor_table(report), "\n")
         print(workers_table(report), "\n")
+        print(stages_table(report), "\n")
 
 
 if __name__ == "__main__":
