@@ -43,10 +43,10 @@ class ForeignKey:
     ref_columns: tuple
     may_lock: bool = True
 
-    def check_statement(self) -> sql.Composed:
+    def check_statement(self, rows: Optional[sql.Composable] = None) -> sql.Composed:
         names = lambda columns: sql.SQL(", ").join(map(sql.Identifier, columns))
         return sql.SQL(sql_file("db/missing_references")).format(
-            columns=names(self.columns), table=sql.Identifier(self.schema, self.table),
+            columns=names(self.columns), rows=rows if rows is not None else sql.Identifier(self.schema, self.table),
             not_null=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c))
                                           for c in self.columns),
             match=sql.SQL(" AND ").join(
@@ -78,15 +78,32 @@ class ReferenceChecks:
         if self.enabled:
             cur.execute("SET LOCAL session_replication_role = replica")
 
-    def check(self, cur, table: str, columns: Optional[Sequence[str]] = None) -> None:
+    def check(self, cur, table: str, columns: Optional[Sequence[str]] = None,
+              rows: Optional[sql.Composable] = None) -> None:
         """Check (and lock) what the rows this transaction wrote into ``table`` refer to; ``columns``:
-        only the keys on these columns (those an UPDATE changed — the triggers skip the others)."""
+        only the keys on these columns (those an UPDATE changed — the triggers skip the others);
+        ``rows``: a FROM item yielding every row this transaction wrote there (and maybe others) with
+        its columns and ``xmin`` (see ``rows_by_tid``); without it, finding them takes a scan of the
+        whole table."""
         for key in self.foreign_keys.get(table, []):
             if columns is None or set(key.columns) & set(columns):
-                cur.execute(key.check_statement())
+                cur.execute(key.check_statement(rows))
                 missing = cur.fetchall()
                 if missing:
                     raise MissingReference(key.refusal(missing))
+
+
+def rows_by_tid(table: str, condition: sql.Composable, one: bool = False) -> sql.Composed:
+    """``check``'s ``rows`` for the rows of ``table`` an index finds by ``condition``: their tuple ids
+    first, then each row fetched by its id. However wrong the planner's statistics (a table just
+    filled), this stays one lookup per row: no plan can turn it into a scan of the table per row or
+    per key, as joins and ``= ANY`` filters did. ``one``: only the first row this transaction wrote —
+    enough when ``condition`` fixes the value of every key column checked."""
+    first = sql.SQL(" AND xmin = pg_current_xact_id()::xid LIMIT 1") if one else sql.SQL("")
+    return sql.SQL("unnest(ARRAY(SELECT ctid FROM {table} WHERE {condition}{first})) AS written (tid) "
+                   "CROSS JOIN LATERAL (SELECT row.xmin AS xmin, row.* FROM {table} AS row "
+                   "WHERE row.ctid = written.tid OFFSET 0) AS {alias}").format(
+        table=sql.Identifier(table), condition=condition, first=first, alias=sql.Identifier(table))
 
 
 def _may_switch_triggers_off(conn, cur) -> bool:

@@ -4,7 +4,7 @@ its cost rows, so the ledger can never claim work that was rolled back."""
 
 import json
 from dataclasses import dataclass
-from typing import Optional
+from typing import Dict, Optional
 
 import psycopg2
 
@@ -95,11 +95,14 @@ def mark_partition(conn, run_id: int, partition: int, parts: int, failed: list,
             "fingerprint": fingerprint})
 
 
-def last_fingerprint(conn, partitions: int, partition: int) -> Optional[str]:
+def last_records(conn, partitions: int) -> Dict[int, Optional[str]]:
+    """{partition: the fingerprint (partcost.recompute.changes.Record's text) its latest committed row recorded}
+    for every partition that a run with this partition count committed."""
     with conn.cursor() as cur:
-        cur.execute(sql_file("recompute/ledger_last_fingerprint"), {"partitions": partitions, "partition": partition})
-        row = cur.fetchone()
-    return row[0] if row else None
+        cur.execute(sql_file("recompute/ledger_last_records"), {"partitions": partitions})
+        records = dict(cur.fetchall())
+    conn.rollback()
+    return records
 
 
 def finish_run(conn, run: Run, status: RunStatus) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 import psycopg2
 
 from partcost.db.connections import database_error_message
+from partcost.recompute.changes import Reference
 from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
@@ -59,16 +60,16 @@ def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: in
 
 
 def _serve(channel, dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
-    """A worker process: run each (scope, run id) the parent sends and send back its result, until
-    the parent sends None or is gone."""
+    """A worker process: run each (scope, run id, reference) the parent sends and send back its
+    result, until the parent sends None or is gone."""
     worker, start_error = become_worker(dsn, calendar, "recompute", parent_pid)
     try:
         while (task := _receive(channel)) is not None:
-            scope, run_id = task
+            scope, run_id, reference = task
             if worker is None:
                 _send(channel, ScopeResult(scope, error=f"its worker could not start: {start_error}"))
             else:
-                _send(channel, run_scope_safely(worker, scope, run_id))
+                _send(channel, run_scope_safely(worker, scope, run_id, reference=reference))
     finally:
         if worker is not None:
             worker.close()
@@ -91,10 +92,12 @@ def _send(channel, result: ScopeResult) -> None:
 
 
 def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
-                     before_commit: Optional[Callable] = None) -> ScopeResult:
+                     before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
     """Any failure of a scope becomes a failed result (rolled back), so the others still run."""
     try:
-        return worker.recompute(scope, run_id, before_commit)
+        if reference is None:  # (a drainer: no run, no reference)
+            return worker.recompute(scope, run_id, before_commit)
+        return worker.recompute(scope, run_id, before_commit, reference=reference)
     except Exception as error:
         return ScopeResult(scope, error=describe_failure(error))
 
@@ -185,8 +188,9 @@ class WorkerPool:
             worker.process.kill()
 
     def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
-            should_stop: Callable[[], bool]) -> list:
-        """Run ``scopes``, at most one per worker at a time; returns the scopes that were never run.
+            should_stop: Callable[[], bool], reference: Optional[Reference] = None) -> list:
+        """Run ``scopes`` (of full run ``run_id`` and its change-scan ``reference``, if any), at most one
+        per worker at a time; returns the scopes that were never run.
         A dead worker breaks the pool: the others are killed, the scopes in flight come back as
         failed results (their transactions rolled back) and nothing more starts. KeyboardInterrupt
         kills the workers."""
@@ -197,7 +201,7 @@ class WorkerPool:
                 for worker in self._processes:
                     if pending and worker not in busy and not should_stop():
                         busy[worker] = pending.pop(0)
-                        self._hand_over(worker, busy[worker], run_id)
+                        self._hand_over(worker, (busy[worker], run_id, reference))
                 if not busy:
                     break
                 multiprocessing.connection.wait([w.channel for w in self._processes]
@@ -218,9 +222,9 @@ class WorkerPool:
         return pending
 
     @staticmethod
-    def _hand_over(worker: _WorkerProcess, scope: Scope, run_id: Optional[int]) -> None:
+    def _hand_over(worker: _WorkerProcess, task: tuple) -> None:
         try:
-            worker.channel.send((scope, run_id))
+            worker.channel.send(task)
         except OSError:  # it died while idle: the scope is reported with the dead worker's
             pass
 

@@ -2,29 +2,32 @@
 
 The parts are split into hash partitions of their keys; each partition is loaded, computed and written
 in one transaction by one worker process, and recorded in the run ledger in that same transaction.
+Before any of that, the parent finds which partitions changed since their last record (partcost.recompute.changes)
+and marks the others as done without loading them; when nothing changed, no worker is even started.
 Only one full recompute runs against a database at a time (a session advisory lock)."""
 
 import math
 import os
 import socket
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 import psycopg2
 
-from partcost.recompute import ledger
+from partcost.recompute import changes, ledger
 from partcost.recompute.ledger import RunStatus
 from partcost.db import privileges, schema
-from partcost.db.connections import connect, database_error_message
+from partcost.db.connections import connect, connection, database_error_message
 from partcost.db.sql_files import sql_file
 from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute.scope import LOCK_SLOTS, Scope
 from partcost.recompute.load import load_prices, operation_content_type
 from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
 from partcost.recompute.split import WorkCalendar
-from partcost.recompute.worker import ScopeResult, Worker
+from partcost.recompute.worker import ScopeResult, Worker, record_context
 from partcost.recompute.write import WriteCounts
 
 RUN_LOCK = (1885434485, 0)       # one full recompute per database
@@ -118,10 +121,13 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     check_workers(workers)
     check_partitions(partitions)
     check_stop_file(stop_file, on_notice)
-    with WorkerPool(dsn, calendar, workers, fork=fork_workers) as pool:
+    with ExitStack() as stack:
+        pool = LazyPool(lambda: stack.enter_context(WorkerPool(dsn, calendar, workers, fork=fork_workers)), workers)
+        if fork_workers:  # forked workers must start before this process runs any polars work (WorkerPool)
+            pool.start()
         conn = connect_checked(dsn)
         try:
-            summary = _run(conn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
+            summary = _run(conn, dsn, pool, calendar, stop_file, resume, partitions, on_progress, on_notice)
         finally:
             conn.close()
     stop_file.unlink(missing_ok=True)
@@ -129,7 +135,20 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     return summary
 
 
-def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
+class LazyPool:
+    """The worker pool, started on first use: a run that finds nothing changed starts no (spawned)
+    worker — spawning one costs about half a second of imports."""
+
+    def __init__(self, start: Callable[[], WorkerPool], workers: int):
+        self._start, self.workers, self._pool = start, workers, None
+
+    def start(self) -> WorkerPool:
+        if self._pool is None:
+            self._pool = self._start()
+        return self._pool
+
+
+def _run(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
          partitions: Optional[int], on_progress: Callable[[Summary], None],
          on_notice: Callable[[str], None]) -> Summary:
     _take_run_lock(conn)
@@ -145,7 +164,10 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
     with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
         stop_requested = lambda: sig.requested or stop_file.exists()
         try:
-            left = pool.run(todo, run.id, on_result, stop_requested)
+            found = _unchanged_partitions(conn, dsn, pool, calendar, run, todo, summary)
+            _mark_unchanged(conn, run, found, on_result)
+            todo = [scope for scope in todo if scope.partition in found.changed]
+            left = pool.start().run(todo, run.id, on_result, stop_requested, found.reference) if todo else []
         except BaseException as error:
             _close_run_after(conn, run, error)
             raise
@@ -160,6 +182,38 @@ def _run(conn, pool: WorkerPool, calendar: WorkCalendar, stop_file: Path, resume
                             f"{summary.partitions_done} of {summary.partitions} partitions committed "
                             "— run `partcost recompute --resume` to finish", ExitStatus.FAILED) from None
     return summary
+
+
+def _unchanged_partitions(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, run: ledger.Run, todo: list,
+                          summary: Summary) -> changes.Plan:
+    """The change scan (partcost.recompute.changes) over the partitions still to do, on this connection and, on a
+    machine with more than one core, a second one scanning side by side. The workers start as soon as
+    something is to be recomputed: at once when no partition has a record to compare with, else once the
+    whole-table test has found a change."""
+    records = {p: changes.Record.parse(text) for p, text in ledger.last_records(conn, run.partitions).items()}
+    partitions = [scope.partition for scope in todo]
+    if not any(records.get(p) for p in partitions):
+        pool.start()
+    operation_ct = operation_content_type(conn)
+    conn.rollback()
+    started = time.monotonic()
+    with ExitStack() as stack:
+        helpers = ([stack.enter_context(connection(dsn, "partcost recompute (change scan)"))]
+                   if (os.cpu_count() or 1) > 1 else [])
+        found = changes.plan(conn, run.partitions, partitions, records, record_context(calendar, operation_ct),
+                             operation_ct, on_partition_scan=pool.start, helpers=helpers)
+    summary.timings["changes"] = time.monotonic() - started
+    return found
+
+
+def _mark_unchanged(conn, run: ledger.Run, found: changes.Plan, on_result: Callable[[ScopeResult], None]) -> None:
+    """The partitions nothing touched are done: marked in one transaction with their rebased records."""
+    for partition, record in sorted(found.unchanged.items()):
+        ledger.mark_partition(conn, run.id, partition, record.part_rows, [], record.text())
+    conn.commit()
+    for partition, record in sorted(found.unchanged.items()):
+        on_result(ScopeResult(Scope(run.partitions, partition), parts=record.part_rows,
+                              counts=WriteCounts(unchanged=record.part_rows + record.user_rows)))
 
 
 def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:

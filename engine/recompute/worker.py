@@ -12,25 +12,24 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 import polars as pl
+from psycopg2 import sql
 
-from partcost.recompute import ledger
-from partcost.recompute.aggregate import aggregate, as_stored, unwritable_parts
 from partcost.db.connections import connect, connection
-from partcost.db.sql_files import sql_file
-from partcost.recompute.scope import Scope
-from partcost.recompute.load import load_cost_rows, load_parts, load_timers, operation_content_type
-from partcost.recompute.price import Prices, attach_prices
-from partcost.db.references import ReferenceChecks
+from partcost.db.references import ReferenceChecks, rows_by_tid
 from partcost.db.schema import COST_TABLES, QUEUE_TABLE
-from partcost.recompute.snapshot import PriceSnapshot, current_fingerprint, load_snapshot
-from partcost.recompute.split import WorkCalendar, split_timers, unsplittable_timers
-from partcost.recompute.scope import LOCK_NAMESPACE
-from partcost.recompute.fingerprint import Fingerprint
+from partcost.db.sql_files import sql_file
+from partcost.recompute import ledger
+from partcost.recompute.changes import Record, Reference, loaded_rows_written_since
 from partcost.recompute.compute import compute_costs
-from partcost.recompute.write import WriteCounts, results_figures, verify_written, write_cost_rows
+from partcost.recompute.load import load_cost_rows, load_parts, load_timers, operation_content_type
+from partcost.recompute.price import Prices
+from partcost.recompute.scope import LOCK_NAMESPACE, Scope
+from partcost.recompute.snapshot import PriceSnapshot, load_snapshot, prices_unchanged
+from partcost.recompute.split import WorkCalendar
+from partcost.recompute.write import WriteCounts, verify_written, write_cost_rows
 
-# Part of every partition fingerprint: change it whenever the computation changes, so that no
-# partition is skipped on the strength of a fingerprint recorded by the old computation.
+# Part of every partition's record (partcost.recompute.changes): change it whenever the computation
+# changes, so that no partition is skipped on the strength of a record made by the old computation.
 COMPUTATION_VERSION = "partcost-costing-1"
 # The tables a scope's transaction deletes from (the queue: when the drainer dequeues its parts), and
 # every table it writes.
@@ -73,13 +72,11 @@ class Worker:
         self.conn.commit()
         self.snapshot: PriceSnapshot = load_snapshot(self.conn)
         self._checks: Optional[ReferenceChecks] = None
+        self._computed_parts: list = []   # the part keys of the scope in hand (its cost rows' part_id)
 
     @property
     def context(self) -> str:
-        """What besides a partition's own rows decides them: the computation, the calendar, the
-        content type, and the whole-database inputs its costs are computed from."""
-        return " ".join((COMPUTATION_VERSION, self.calendar.timezone, f"{self.calendar.window_start}",
-                         f"{self.calendar.window_end}", str(self.operation_ct), self.snapshot.fingerprint))
+        return record_context(self.calendar, self.operation_ct)
 
     def close(self) -> None:
         self.conn.close()
@@ -95,20 +92,22 @@ class Worker:
         """Make the held prices at least as new as everything this transaction has read so far: if
         the price tables differ from them now, load them again in a snapshot taken after this check
         (on a second connection, as this one is inside the scope's transaction)."""
-        if current_fingerprint(self.conn) == self.snapshot.fingerprint:
+        if prices_unchanged(self.conn, self.snapshot.seen):
             return
         with connection(self.dsn, f"{self.application_name} (prices)") as other:
             self.snapshot = load_snapshot(other)
 
     def recompute(self, scope: Scope, run_id: Optional[int] = None,
-                  before_commit: Optional[Callable] = None) -> ScopeResult:
+                  before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
         """Recompute one scope in one transaction; ``before_commit(conn, result)`` may add to it (the
-        queue)."""
+        queue). With a ``run_id`` the partition is marked in that full run's ledger, and with the run's
+        ``reference`` (partcost.recompute.changes) it records what its rows were computed from, so that a later
+        run can skip it while nothing changes."""
         started, watch = time.monotonic(), Stopwatch()
         try:
             with self.conn.cursor() as cur:
                 self.checks.switch_triggers_off(cur)
-            result = self._recompute(scope, run_id, watch)
+            result = self._recompute(scope, run_id, watch, reference)
             if before_commit is not None:
                 before_commit(self.conn, result)
             with watch("references"):
@@ -122,26 +121,19 @@ class Worker:
         result.seconds, result.timings = time.monotonic() - started, watch.timings
         return result
 
-    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch) -> ScopeResult:
+    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch,
+                   reference: Optional[Reference]) -> ScopeResult:
         with watch("lock"):
             self._lock(scope)
             self.refresh_prices()
-        if run_id is not None:
-            with watch("fingerprint"):
-                unchanged = self._unchanged_since_last_run(scope)
-            if unchanged:
-                ledger.mark_partition(self.conn, run_id, scope.partition, unchanged.part_rows, [],
-                                      unchanged.text(self.context))
-                return ScopeResult(scope, parts=unchanged.part_rows,
-                                   counts=WriteCounts(unchanged=unchanged.part_rows + unchanged.user_rows))
         with watch("load"):
             timers = load_timers(self.conn, self.operation_ct, scope)
             parts = load_parts(self.conn, scope)
             self.refresh_prices()
-        inputs = Fingerprint.of_loaded(timers, parts)
         with watch("compute"):
             part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
                                                          self.snapshot.known_users)
+        self._computed_parts = part_rows["part_id"].to_list()
         with watch("load stored"):
             stored_parts, stored_users = load_cost_rows(self.conn, scope)
         with watch("write"):
@@ -149,30 +141,33 @@ class Worker:
             results = verify_written(self.conn, scope.params(), written.expected)
         failed_list = failed.rows()
         if run_id is not None:
-            fingerprint = None if failed_list else inputs.with_results(results).text(self.context)
-            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, fingerprint)
+            record = None if failed_list or reference is None else self._record(reference, timers, parts, results)
+            ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, record)
         return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=written.counts)
 
+    def _record(self, reference: Reference, timers: pl.DataFrame, parts: pl.DataFrame, results: tuple) -> Optional[str]:
+        """The partition's record (partcost.recompute.changes), or None — recompute it next time — when a loaded
+        row was written since the reference snapshot (the inputs changed while the run ran, so they
+        need not be the reference's). ``results``: verify_written's figures of the rows it left."""
+        with self.conn.cursor() as cur:
+            cur.execute("SELECT txid_current(), txid_snapshot_xmax(txid_current_snapshot())")
+            own, after_load = cur.fetchone()
+        written_since = loaded_rows_written_since(
+            (timers["timer_xmin"], timers["operation_xmin"], parts["part_xmin"]), reference.since, after_load)
+        if written_since != 0:
+            return None
+        return Record(self.context, reference, timers.height, parts.height, results[0], results[2], (own,),
+                      self.snapshot.seen).text()
+
     def _check_references(self, result: ScopeResult) -> None:
-        """Rows updated in place keep their keys, so only inserted rows need their references checked."""
+        """Rows updated in place keep their keys, so only inserted rows need their references checked.
+        Every cost row the scope wrote belongs to one of the parts it computed, so those are looked up
+        by their keys (a partition's share of the table), not found by scanning the whole table."""
+        keys = sql.Literal(self._computed_parts)
         with self.conn.cursor() as cur:
-            for table in (COST_TABLES if result.counts.inserted else ()) + (ledger.PARTITION_TABLE,):
-                self.checks.check(cur, table)
-
-    def _unchanged_since_last_run(self, scope: Scope) -> Optional[Fingerprint]:
-        """The partition's fingerprint if it equals the one the last run recorded: then nothing its
-        rows depend on, nor the rows themselves, changed, and a recompute would write them again."""
-        recorded = ledger.last_fingerprint(self.conn, scope.partitions, scope.partition)
-        results = self._results(scope)
-        if recorded is None or not recorded.endswith(f" | {Fingerprint((), *results).results_text}"):
-            return None  # the cheap half differs already: no need to read the timers
-        with self.conn.cursor() as cur:
-            cur.execute(sql_file("recompute/inputs_fingerprint"), {**scope.params(), "operation_ct": self.operation_ct})
-            fingerprint = Fingerprint(cur.fetchone(), *results)
-        return fingerprint if fingerprint.text(self.context) == recorded else None
-
-    def _results(self, scope: Scope) -> tuple:
-        return results_figures(self.conn, scope.params())
+            for table in (COST_TABLES if result.counts.inserted else ()):
+                self.checks.check(cur, table, rows=rows_by_tid(table, sql.SQL("part_id = ANY({})").format(keys)))
+            self.checks.check(cur, ledger.PARTITION_TABLE)
 
     def _lock(self, scope: Scope) -> None:
         with self.conn.cursor() as cur:
@@ -182,3 +177,10 @@ class Worker:
                 cur.execute(sql_file("recompute/part_slots"), {"part_keys": list(scope.part_keys)})
                 slots = [row[0] for row in cur.fetchall()]
             cur.execute(sql_file("recompute/lock_part_slots"), {"namespace": LOCK_NAMESPACE, "slots": slots})
+
+
+def record_context(calendar: WorkCalendar, operation_ct: int) -> str:
+    """What besides a partition's rows and prices decides its cost rows: the computation, the calendar
+    and the operation content type."""
+    return " ".join((COMPUTATION_VERSION, calendar.timezone, f"{calendar.window_start}", f"{calendar.window_end}",
+                     str(operation_ct)))

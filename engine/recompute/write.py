@@ -122,11 +122,6 @@ def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
     return Written(counts, (parts.expected(parts_left), users.expected(users_left)))
 
 
-def results_figures(conn, scope_params: dict) -> tuple:
-    """The scope's stored rows as a fingerprint records them: per table, row count and xmin sum."""
-    return _figures(*_stored(conn, scope_params))
-
-
 def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
     """Prove the scope holds exactly the rows the write planned; returns ``results_figures``, read in
     the same statement."""
@@ -140,7 +135,7 @@ def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
 def _stored(conn, scope_params: dict) -> tuple:
     """(per table (rows, written by this transaction, xmin sum of the others), this transaction's xid)."""
     with conn.cursor() as cur:
-        cur.execute(sql_file("recompute/results_fingerprint"), scope_params)
+        cur.execute(sql_file("recompute/verify_written"), scope_params)
         *found, xid = cur.fetchone()
     return (tuple(found[:3]), tuple(found[3:])), xid
 

@@ -2,7 +2,7 @@
 -- machining task content type (object_id unchanged), then the record, the migrated parts' cost and
 -- queue rows, operations and parts are deleted. Native parts (task_key NULL) are not touched.
 -- The other indexed columns are named on purpose, as in move_task_timers.sql (no bottom-up deletion).
--- Run without nested loops (engine.db.whole_tables): every join is a hash join of whole tables; the
+-- Run without nested loops (partcost.db.plans.whole_tables): every join is a hash join of whole tables; the
 -- recorded timer ids are listed first (MATERIALIZED), so tasks_timer is not joined once per record.
 WITH recorded AS MATERIALIZED (
     SELECT r.task_key, recorded.id

@@ -2,7 +2,7 @@
 -- timers the migration moved (as partcost's record lists them, and still on the operation), their
 -- cost and queue rows; and what stops it: a migrated part without a record, an operation added since.
 -- unmoved_timers: timers on migrated operations the migration did not move; they stay as they are.
--- Run without nested loops (engine.db.whole_tables). The recorded timer ids are listed first
+-- Run without nested loops (partcost.db.plans.whole_tables). The recorded timer ids are listed first
 -- (recorded, MATERIALIZED), so that the join with tasks_timer is one hash join of whole tables, not one
 -- per migrated part inside the LATERAL loop over the records.
 WITH migrated AS (

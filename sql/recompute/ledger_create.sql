@@ -15,8 +15,7 @@ CREATE TABLE IF NOT EXISTS partcost_recompute_partition (
     parts integer NOT NULL,
     failed_parts jsonb NOT NULL,      -- [[part key, reason], ...]
     committed_at timestamptz NOT NULL,
-    fingerprint text NULL,            -- Fingerprint.text() of inputs_fingerprint.sql and results_fingerprint.sql
-                                      -- after the commit; NULL if parts failed
+    fingerprint text NULL,            -- what its rows were computed from (partcost.recompute.changes); NULL: recompute it next time
     PRIMARY KEY (run_id, partition)
 );
 ALTER TABLE partcost_recompute_partition ADD COLUMN IF NOT EXISTS fingerprint text NULL;

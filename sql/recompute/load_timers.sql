@@ -1,7 +1,7 @@
 -- Finished timers on operations, with the part they cost to, for one scope of parts
 -- (a hash partition of the part keys, or a list of keys). Reversed timers are kept: they still give
--- their part an (all-zero) cost row. The xmin columns feed the partition's fingerprint
--- (inputs_fingerprint.sql).
+-- their part an (all-zero) cost row. The xmin columns tell whether a loaded row was written since the
+-- run's reference snapshot (partcost.recompute.changes).
 -- Each operation's timers are looked up by it, through the (content type, object) index (LATERAL,
 -- OFFSET 0): a join could be planned, with statistics that say one of the two tables holds one row,
 -- as a loop reading the other whole again for each of its rows.

@@ -260,3 +260,49 @@ def test_a_dry_run_records_nothing_and_a_real_run_after_it_records_its_timers(ds
 
     assert rows(conn, "SELECT task_key, cardinality(timer_ids) FROM partcost_migrated_task ORDER BY 1") == [
         ("M-001", 2), ("M-002", 2), ("M-003", 2)]
+
+
+def outcomes(dsn, dry_run):
+    with psycopg2.connect(dsn) as session:
+        batches = list(migrate_tasks(session, dry_run=dry_run))
+    session.close()
+    return sorted(key for b in batches for key in b.migrated), sorted(b.failed for b in batches if b.failed)
+
+
+def test_a_dry_run_finds_a_running_timer_that_cannot_move(dsn, build):
+    """A dry run moves only the timers something could refuse to move — here the running ones, which
+    Django's one-running-timer index covers — and so still finds every task the real run fails."""
+    facts = small_factory(build)
+    build.timer(facts["worker"], "M-002", "2024-03-07 07:30", on="task", machine_fk_id=7)
+    build.timer(facts["worker"], "M-002", "2024-03-07 07:31", machine_fk_id=7)  # already on "operation" M-002
+    build.commit()
+    before = snapshot(dsn)
+
+    rehearsed = outcomes(dsn, dry_run=True)
+
+    assert snapshot(dsn) == before
+    assert rehearsed[0] == ["M-001", "M-003"] and "M-002" in str(rehearsed[1])
+    assert outcomes(dsn, dry_run=False) == rehearsed
+
+
+def test_a_constraint_on_timers_makes_the_dry_run_move_every_timer(dsn, build, conn):
+    small_factory(build)
+    with conn.cursor() as cur:
+        cur.execute("SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation'")
+        operation = cur.fetchone()[0]
+        cur.execute(f"ALTER TABLE tasks_timer ADD CONSTRAINT not_m003 CHECK (content_type_id <> {operation}"
+                    " OR object_id <> 'M-003')")  # the finished timers of M-003 cannot move
+    conn.commit()
+
+    rehearsed = outcomes(dsn, dry_run=True)
+
+    assert rehearsed[0] == ["M-001", "M-002"] and "not_m003" in str(rehearsed[1])
+    assert outcomes(dsn, dry_run=False) == rehearsed
+
+
+def test_the_dry_run_moves_only_running_timers_in_the_django_layout(dsn):
+    from partcost.migration.migrate_tasks import timer_rehearsal
+    with psycopg2.connect(dsn) as session:
+        statement = timer_rehearsal(session).as_string(session)
+    session.close()
+    assert "(SELECT ((finish_time IS NULL)) FROM (SELECT timer.*) AS tasks_timer)" in statement

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from partcost.cli.main import partcost
-from partcost.tools.bench import Measurement, fit, project, scratch_database
+from partcost.tools.bench import FLOORS, Measurement, extrapolations, fit, project, scratch_database
 from partcost.errors import PartcostError
 from partcost.tools.seed import SeedOptions, seed
 
@@ -41,7 +41,13 @@ def test_bench_prints_tables_and_model_and_writes_json(pg, dsn, tmp_path):
     report = json.loads((tmp_path / "bench.json").read_text())
     phases = {(m["phase"], m["tasks"], m["workers"]) for m in report["measurements"]}
     assert ("recompute", 400, 2) in phases and ("drift", 200, None) in phases
-    assert len(report["measurements"]) == 2 * (5 + 2 * 2)
+    night_phases = {m["phase"] for m in report["measurements"] if m["phase"].startswith("night: ")}
+    assert {"night: dry run", "night: migrate-tasks", "night: recompute"} <= night_phases
+    assert len(report["measurements"]) == 2 * (5 + 2 * 2 + len(FLOORS) + 1 + len(night_phases))
+    assert {(f"{p} floor", 400) for p in FLOORS} <= {(m["phase"], m["tasks"]) for m in report["measurements"]}
+    assert "Phases against their physical floors" in result.output and "× the floors" in result.output
+    assert "More workers against fewer:" in result.output
+    assert "Cost per row (µs per row" in result.output
     assert set(report["projection"]["seconds_by_workers"]) == {"1", "2"}
     assert all(m["peak_mib"] > 0 and m["seconds"] > 0 for m in report["measurements"])
     assert databases(pg) == before  # every scratch database dropped again
@@ -90,3 +96,23 @@ def test_a_falling_line_from_noise_becomes_a_level_one():
     model = fit(measurements)["drift"]
 
     assert (model.a, model.b) == (pytest.approx(0.4), 0.0)
+
+
+def test_a_line_that_would_start_below_zero_is_refitted_through_the_origin_and_says_so():
+    """The issue's 2-worker recompute: an outlier at the largest size gave a = -63.31 s."""
+    sizes = [(50_000, 1.6), (500_000, 6.2), (1_500_000, 388.4)]
+    measurements = [Measurement("recompute", rows // 5, 2, rows, seconds, 1.0) for rows, seconds in sizes]
+
+    model = fit(measurements)["recompute (2 workers)"]
+
+    assert model.a == 0.0 and model.b > 0
+    assert "free least-squares line had a = -" in model.note
+    assert model.per_row_growth == pytest.approx((388.4 / 1_500_000) / (1.6 / 50_000))
+
+
+def test_a_projection_beyond_the_largest_size_measured_says_it_extrapolates():
+    measurements = [Measurement("migrate-tasks", tasks, None, tasks, tasks / 1000, 1.0) for tasks in (100, 200)]
+    models = fit(measurements)
+
+    assert extrapolations(models, {"tasks": 150}) == {}
+    assert extrapolations(models, {"tasks": 1000}) == {"migrate-tasks": pytest.approx(5.0)}

@@ -1,7 +1,6 @@
 -- A scope's stored cost rows, per table: how many there are, how many this transaction wrote (their xmin
--- is its own xid; none before it writes), and the xmin sum of all the others — the row count and xmin sum
--- a partition's fingerprint records (see inputs_fingerprint.sql), and after a write the proof that no
--- other writer inserted, replaced or deleted one of them meanwhile.
+-- is its own xid; none before it writes), and the xmin sum of all the others: after a write, the proof
+-- that no other writer inserted, replaced or deleted one of them meanwhile.
 WITH me AS (SELECT coalesce(pg_current_xact_id_if_assigned()::text::bigint %% 4294967296, -1) AS xid)
 SELECT agg.rows, agg.written, agg.others_xmin, per_user.rows, per_user.written, per_user.others_xmin, me.xid
 FROM me,
