@@ -7,9 +7,9 @@ row for a table of a million — and joins it by reading the other side again fo
 Temporary tables are never analyzed by autovacuum at all. So partcost's set-based statements are
 written not to depend on those numbers: a statement driven by a set of keys (a batch, the changed
 rows) reaches the big tables only through keyed lookups (a correlated subquery, a LATERAL subquery
-or ``= ANY(keys)``), its staging table analyzed right after it is filled; a statement over whole
-tables runs with nested loops switched off (``whole_tables``), so every join is a hash or merge join,
-linear whatever the estimates."""
+or ``= ANY(keys)``) from its own, small side — a staging table with a primary key; a statement over
+whole tables runs with nested loops switched off (``whole_tables``), so that every join is a hash or
+merge join, linear whatever the estimates. tests/db/test_plans.py holds every phase to this."""
 
 from contextlib import contextmanager
 from typing import Sequence
