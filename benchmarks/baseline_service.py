@@ -18,15 +18,25 @@ from multiprocessing import Pool
 
 from psycopg2.extras import execute_values
 
-from partcost.db.connections import connect, connection
 from partcost.db.catalogue import content_type_id
+from partcost.db.connections import connect, connection
 from tests.support.reference import BUCKETS, split_timer
 
 CENT = Decimal("0.01")
 HOURS_PER_MONTH = Decimal(225)
 NO_TRY_WAGES = (Decimal("1.0"), Decimal("1.5"), Decimal("2.0"))
-COST_COLUMNS = ("job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
-                "cost_ww", "cost_ah", "cost_su", "total_cost", "updated_at")
+COST_COLUMNS = (
+    "job_no_cached",
+    "currency",
+    "hours_ww",
+    "hours_ah",
+    "hours_su",
+    "cost_ww",
+    "cost_ah",
+    "cost_su",
+    "total_cost",
+    "updated_at",
+)
 
 # per worker process: its connection, the service's constants and its lookup caches
 _conn = None
@@ -52,8 +62,10 @@ def _open_connection(dsn: str) -> None:
     _conn = connect(dsn, application_name="partcost-baseline")
     _operation_type = content_type_id(_conn, "tasks", "operation")
     with _conn.cursor() as cur:
-        cur.execute("SELECT avg(base_monthly), avg(after_hours_multiplier), avg(sunday_multiplier)"
-                    " FROM users_wagerate WHERE currency = 'TRY'")
+        cur.execute(
+            "SELECT avg(base_monthly), avg(after_hours_multiplier), avg(sunday_multiplier)"
+            " FROM users_wagerate WHERE currency = 'TRY'"
+        )
         averages = cur.fetchone()
     _fallback_wage = NO_TRY_WAGES if averages[0] is None else averages
     _conn.commit()
@@ -64,10 +76,12 @@ def recompute_part(part: tuple) -> int:
     key, job_no = part
     with _conn.cursor() as cur:
         cur.execute("SELECT key FROM tasks_operation WHERE part_id = %s", (key,))
-        operations = [operation for operation, in cur.fetchall()]
-        cur.execute("SELECT user_id, start_time, finish_time FROM tasks_timer"
-                    " WHERE content_type_id = %s AND object_id = ANY(%s) AND finish_time IS NOT NULL",
-                    (_operation_type, operations))
+        operations = [operation for (operation,) in cur.fetchall()]
+        cur.execute(
+            "SELECT user_id, start_time, finish_time FROM tasks_timer"
+            " WHERE content_type_id = %s AND object_id = ANY(%s) AND finish_time IS NOT NULL",
+            (_operation_type, operations),
+        )
         timers = cur.fetchall()
         per_user = price_timers(cur, timers)
         write_part(cur, key, job_no or "", per_user if timers else None)
@@ -100,8 +114,10 @@ def zero_sums() -> dict:
 
 
 def fx_on(cur, day) -> Decimal:
-    cur.execute("SELECT rates ->> 'EUR' FROM core_currencyratesnapshot WHERE date <= %s"
-                " ORDER BY date DESC LIMIT 1", (day,))
+    cur.execute(
+        "SELECT rates ->> 'EUR' FROM core_currencyratesnapshot WHERE date <= %s ORDER BY date DESC LIMIT 1",
+        (day,),
+    )
     row = cur.fetchone()
     if row is None:
         cur.execute("SELECT rates ->> 'EUR' FROM core_currencyratesnapshot ORDER BY date LIMIT 1")
@@ -110,8 +126,11 @@ def fx_on(cur, day) -> Decimal:
 
 
 def wage_versions(cur, user_id: int) -> list:
-    cur.execute("SELECT effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
-                " FROM users_wagerate WHERE user_id = %s ORDER BY effective_from", (user_id,))
+    cur.execute(
+        "SELECT effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
+        " FROM users_wagerate WHERE user_id = %s ORDER BY effective_from",
+        (user_id,),
+    )
     return cur.fetchall()
 
 
@@ -135,11 +154,16 @@ def write_part(cur, key: str, job_no: str, per_user) -> None:
             part_sums[column] += value
     columns = ", ".join(COST_COLUMNS)
     marks = ", ".join(["%s"] * (len(COST_COLUMNS) + 1))
-    cur.execute(f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES ({marks})",
-                (key, *cost_values(job_no, part_sums, now)))
+    cur.execute(
+        f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES ({marks})",
+        (key, *cost_values(job_no, part_sums, now)),
+    )
     if per_user:
-        execute_values(cur, f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES %s",
-                       [(key, user_id, *cost_values(job_no, sums, now)) for user_id, sums in per_user.items()])
+        execute_values(
+            cur,
+            f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES %s",
+            [(key, user_id, *cost_values(job_no, sums, now)) for user_id, sums in per_user.items()],
+        )
 
 
 def cost_values(job_no: str, sums: dict, now: datetime) -> tuple:
@@ -154,8 +178,10 @@ def main() -> None:
     parser.add_argument("dsn")
     parser.add_argument("--workers", type=int, default=2)
     figures = run_baseline(**vars(parser.parse_args()))
-    print(f"baseline: {figures['parts']} parts in {figures['seconds']:.2f} s "
-          f"({figures['parts'] / figures['seconds']:.0f} parts/s)")
+    print(
+        f"baseline: {figures['parts']} parts in {figures['seconds']:.2f} s "
+        f"({figures['parts'] / figures['seconds']:.0f} parts/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -14,13 +14,35 @@ measured). ``test_ladder.py`` runs one rung at the CI's smoke size so that none 
 import argparse
 import json
 from pathlib import Path
-from typing import Dict, List, Optional
 
 # The rows of the main table, in the night's order: (phase, workers or None).
-PHASES = ["seed", "migrate-tasks", "migrate-tasks floor", "migrate-costs", "migrate-costs floor", "validate",
-          "validate floor", "recompute", "recompute re-run", "recompute floor", "drift", "drift floor",
-          "night run"] + [f"night: {phase}" for phase in ("preflight", "schema upgrade", "dry run", "migrate-tasks",
-                                                         "migrate-costs", "validate", "recompute", "drift")]
+PHASES = [
+    "seed",
+    "migrate-tasks",
+    "migrate-tasks floor",
+    "migrate-costs",
+    "migrate-costs floor",
+    "validate",
+    "validate floor",
+    "recompute",
+    "recompute re-run",
+    "recompute floor",
+    "drift",
+    "drift floor",
+    "night run",
+] + [
+    f"night: {phase}"
+    for phase in (
+        "preflight",
+        "schema upgrade",
+        "dry run",
+        "migrate-tasks",
+        "migrate-costs",
+        "validate",
+        "recompute",
+        "drift",
+    )
+]
 SKIPPED = {"night: backup"}  # the bench's night runs without a backup: pg_dump's time depends on the disk
 FLOORED = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 
@@ -29,28 +51,32 @@ def load(path: Path) -> dict:
     return json.loads(Path(path).read_text())
 
 
-def seconds_of(report: dict) -> Dict[tuple, dict]:
+def seconds_of(report: dict) -> dict[tuple, dict]:
     """{(phase, workers, tasks): measurement}."""
     return {(m["phase"], m["workers"], m["tasks"]): m for m in report["measurements"]}
 
 
-def series(report: dict) -> List[tuple]:
+def series(report: dict) -> list[tuple]:
     """(phase, workers) of every series measured, in the order of PHASES (workers ascending)."""
     present = {(m["phase"], m["workers"]) for m in report["measurements"]}
-    ordered = [(p, w) for p in PHASES for w in sorted({w for q, w in present if q == p}, key=lambda w: w or 0)]
-    rest = sorted((s for s in present if s not in ordered and s[0] not in SKIPPED), key=lambda s: (s[0], s[1] or 0))
+    ordered = [
+        (p, w) for p in PHASES for w in sorted({w for q, w in present if q == p}, key=lambda w: w or 0)
+    ]
+    rest = sorted(
+        (s for s in present if s not in ordered and s[0] not in SKIPPED), key=lambda s: (s[0], s[1] or 0)
+    )
     return ordered + rest
 
 
-def label(phase: str, workers: Optional[int]) -> str:
+def label(phase: str, workers: int | None) -> str:
     return phase if workers is None else f"{phase}, {workers} worker{'s' if workers > 1 else ''}"
 
 
-def per_row(m: dict) -> Optional[float]:
+def per_row(m: dict) -> float | None:
     return m["seconds"] / m["rows"] * 1e6 if m and m["rows"] else None
 
 
-def ratio(a: Optional[float], b: Optional[float]) -> str:
+def ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}×" if a and b else ""
 
 
@@ -59,8 +85,11 @@ def phase_table(report: dict) -> str:
     1,000,000 / 100,000 when both were measured."""
     measured = seconds_of(report)
     sizes = sorted({m["tasks"] for m in report["measurements"]})
-    head = "| phase | rows of | " + " | ".join(f"{s:,} tasks" for s in sizes) + \
-           " | µs per row, largest ÷ smallest | 1M ÷ 100k |"
+    head = (
+        "| phase | rows of | "
+        + " | ".join(f"{s:,} tasks" for s in sizes)
+        + " | µs per row, largest ÷ smallest | 1M ÷ 100k |"
+    )
     lines = [head, "|" + " --- |" * (len(sizes) + 4)]
     for phase, workers in series(report):
         cells, costs = [], {}
@@ -72,18 +101,28 @@ def phase_table(report: dict) -> str:
             costs[size] = per_row(m)
             cells.append(f"{m['seconds']:.2f} s ({m['rows_per_second']:,.0f}/s)")
         present = [s for s in sizes if costs.get(s)]
-        spread = (f"{costs[present[0]]:.1f} → {costs[present[-1]]:.1f} ({ratio(costs[present[-1]], costs[present[0]])})"
-                  if len(present) > 1 else "")
+        spread = (
+            f"{costs[present[0]]:.1f} → {costs[present[-1]]:.1f} ({ratio(costs[present[-1]], costs[present[0]])})"
+            if len(present) > 1
+            else ""
+        )
         rows_of = next(m for (p, w, _), m in measured.items() if (p, w) == (phase, workers))
-        lines.append(f"| {label(phase, workers)} | {_rows_of(phase)} ({rows_of['rows']:,} at {rows_of['tasks']:,}) | "
-                     + " | ".join(cells) + f" | {spread} | {ratio(costs.get(1_000_000), costs.get(100_000))} |")
+        lines.append(
+            f"| {label(phase, workers)} | {_rows_of(phase)} ({rows_of['rows']:,} at {rows_of['tasks']:,}) | "
+            + " | ".join(cells)
+            + f" | {spread} | {ratio(costs.get(1_000_000), costs.get(100_000))} |"
+        )
     return "\n".join(lines)
 
 
 def _rows_of(phase: str) -> str:
     base = phase.split(": ", 1)[-1].replace(" floor", "")
-    return {"seed": "timers", "migrate-costs": "old cost rows", "recompute": "timers",
-            "recompute re-run": "timers"}.get(base, "tasks")
+    return {
+        "seed": "timers",
+        "migrate-costs": "old cost rows",
+        "recompute": "timers",
+        "recompute re-run": "timers",
+    }.get(base, "tasks")
 
 
 def floor_table(report: dict) -> str:
@@ -92,9 +131,11 @@ def floor_table(report: dict) -> str:
     sizes = sorted({m["tasks"] for m in report["measurements"]})
     workers = sorted({m["workers"] for m in report["measurements"] if m["workers"]})
     top = workers[-1] if workers else None
-    lines = ["| tasks | " + " | ".join(f"{p} ÷ floor" for p in FLOORED) + " | floors together | whole night "
-             f"({top} workers) | night ÷ floors | dry run |",
-             "|" + " --- |" * (len(FLOORED) + 5)]
+    lines = [
+        "| tasks | " + " | ".join(f"{p} ÷ floor" for p in FLOORED) + " | floors together | whole night "
+        f"({top} workers) | night ÷ floors | dry run |",
+        "|" + " --- |" * (len(FLOORED) + 5),
+    ]
     for size in sizes:
         floors = {p: measured.get((f"{p} floor", None, size)) for p in FLOORED}
         if not all(floors.values()):
@@ -103,11 +144,17 @@ def floor_table(report: dict) -> str:
         total = sum(f["seconds"] for f in floors.values())
         night = measured.get(("night run", top, size))
         dry = measured.get(("night: dry run", None, size))
-        lines.append(f"| {size:,} | " + " | ".join(
-            f"{own[p]['seconds']:.2f} / {floors[p]['seconds']:.2f} s" if own[p] else "" for p in FLOORED)
-            + f" | {total:.2f} s | " + (f"{night['seconds']:.2f} s" if night else "")
+        lines.append(
+            f"| {size:,} | "
+            + " | ".join(
+                f"{own[p]['seconds']:.2f} / {floors[p]['seconds']:.2f} s" if own[p] else "" for p in FLOORED
+            )
+            + f" | {total:.2f} s | "
+            + (f"{night['seconds']:.2f} s" if night else "")
             + f" | {ratio(night['seconds'] if night else None, total)} | "
-            + (f"{dry['seconds']:.2f} s" if dry else "") + " |")
+            + (f"{dry['seconds']:.2f} s" if dry else "")
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -115,8 +162,12 @@ def workers_table(report: dict) -> str:
     measured = seconds_of(report)
     sizes = sorted({m["tasks"] for m in report["measurements"]})
     counts = sorted({m["workers"] for m in report["measurements"] if m["workers"]})
-    lines = ["| phase | tasks | " + " | ".join(f"{w} worker{'s' if w > 1 else ''}" for w in counts)
-             + " | more never slower? |", "|" + " --- |" * (len(counts) + 3)]
+    lines = [
+        "| phase | tasks | "
+        + " | ".join(f"{w} worker{'s' if w > 1 else ''}" for w in counts)
+        + " | more never slower? |",
+        "|" + " --- |" * (len(counts) + 3),
+    ]
     for phase in ("recompute", "recompute re-run", "night run"):
         for size in sizes:
             times = [measured.get((phase, w, size)) for w in counts]
@@ -124,21 +175,34 @@ def workers_table(report: dict) -> str:
                 continue
             values = [t["seconds"] for t in times if t]
             verdict = "yes" if all(b <= a for a, b in zip(values, values[1:])) else "**no**"
-            lines.append(f"| {phase} | {size:,} | " + " | ".join(f"{t['seconds']:.2f} s" if t else "" for t in times)
-                         + f" | {verdict} |")
+            lines.append(
+                f"| {phase} | {size:,} | "
+                + " | ".join(f"{t['seconds']:.2f} s" if t else "" for t in times)
+                + f" | {verdict} |"
+            )
     return "\n".join(lines)
 
 
 def stages_table(report: dict) -> str:
     """Where the recompute's time goes, per size: each stage's seconds (summed over partitions, so over
     workers too) and µs per timer — a stage whose µs grow with the size is what makes the phase not flat."""
-    rows = [m for m in report["measurements"] if m.get("stages") and m["phase"] in ("recompute", "recompute re-run")]
+    rows = [
+        m
+        for m in report["measurements"]
+        if m.get("stages") and m["phase"] in ("recompute", "recompute re-run")
+    ]
     stages = list(dict.fromkeys(stage for m in rows for stage in m["stages"]))
     lines = ["| phase | tasks | timers | " + " | ".join(stages) + " |", "|" + " --- |" * (len(stages) + 3)]
     for m in sorted(rows, key=lambda m: (m["phase"], m["workers"] or 0, m["tasks"])):
-        cells = [f"{m['stages'][s]:.2f} s ({m['stages'][s] / m['rows'] * 1e6:.1f} µs)" if s in m["stages"] else ""
-                 for s in stages]
-        lines.append(f"| {label(m['phase'], m['workers'])} | {m['tasks']:,} | {m['rows']:,} | " + " | ".join(cells) + " |")
+        cells = [
+            f"{m['stages'][s]:.2f} s ({m['stages'][s] / m['rows'] * 1e6:.1f} µs)" if s in m["stages"] else ""
+            for s in stages
+        ]
+        lines.append(
+            f"| {label(m['phase'], m['workers'])} | {m['tasks']:,} | {m['rows']:,} | "
+            + " | ".join(cells)
+            + " |"
+        )
     return "\n".join(lines)
 
 

@@ -16,24 +16,24 @@ import io
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import psutil
 
 from benchmarks.baseline_service import run_baseline
 from partcost.db import schema
-from partcost.tools.bench import embedded_admin_dsn, scratch_database, tree_rss
 from partcost.db.connections import connection
 from partcost.db.sql_files import sql_file
 from partcost.migration.migrate_tasks import migrate_tasks
+from partcost.tools.bench import embedded_admin_dsn, scratch_database, tree_rss
 from partcost.tools.seed import SeedOptions, seed
 
 COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 RESULT_COLUMNS = {
     "tasks_partcostagg": "part_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah,"
-                         " cost_su, total_cost, updated_at",
+    " cost_su, total_cost, updated_at",
     "tasks_partcostaguser": "part_id, user_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww,"
-                            " cost_ah, cost_su, total_cost, updated_at",
+    " cost_ah, cost_su, total_cost, updated_at",
 }
 SORT_KEYS = {"tasks_partcostagg": "part_id", "tasks_partcostaguser": "part_id, user_id"}
 
@@ -70,21 +70,28 @@ def physical_floor(dsn: str, figures: dict) -> None:
     """COPY the timers out, then the (already computed) result rows in, sorted, in one transaction."""
     with connection(dsn) as conn, conn.cursor() as cur:
         operation_ct = _operation_ct(cur)
-        timers = cur.mogrify(sql_file("recompute/load_timers"), {"operation_ct": operation_ct, "partitions": 1,
-                                                        "partition": 0, "part_keys": None}).decode()
+        timers = cur.mogrify(
+            sql_file("recompute/load_timers"),
+            {"operation_ct": operation_ct, "partitions": 1, "partition": 0, "part_keys": None},
+        ).decode()
         with stopwatch(figures, "floor: COPY timers out"):
             cur.copy_expert(f"COPY ({timers}) TO STDOUT WITH (FORMAT csv)", io.BytesIO())
         rows = {}
         for table in COST_TABLES:
             rows[table] = io.BytesIO()
-            cur.copy_expert(f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
-                            " TO STDOUT WITH (FORMAT csv)", rows[table])
+            cur.copy_expert(
+                f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
+                " TO STDOUT WITH (FORMAT csv)",
+                rows[table],
+            )
         cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
         conn.commit()
         with stopwatch(figures, "floor: COPY results in + commit"):
             for table in COST_TABLES:
                 rows[table].seek(0)
-                cur.copy_expert(f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", rows[table])
+                cur.copy_expert(
+                    f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", rows[table]
+                )
             conn.commit()
     figures["floor"] = figures["floor: COPY timers out"] + figures["floor: COPY results in + commit"]
 
@@ -97,15 +104,18 @@ def _operation_ct(cur) -> int:
 def partcost_recompute(dsn: str, workers: int) -> float:
     """`partcost recompute` in a fresh process, start-up included."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
 def measure(dsn: str, workers: int, with_baseline: bool) -> dict:
     figures = {}
     empty_cost_tables(dsn)
-    partcost_recompute(dsn, workers)          # results for the floor's COPY in
+    partcost_recompute(dsn, workers)  # results for the floor's COPY in
     physical_floor(dsn, figures)
     empty_cost_tables(dsn)
     figures["partcost first run"] = partcost_recompute(dsn, workers)
@@ -120,14 +130,14 @@ def measure(dsn: str, workers: int, with_baseline: bool) -> dict:
 def peak_memory(dsn: str, workers: int) -> tuple:
     """(seconds, peak RSS in MiB of partcost and its workers) for one full recompute."""
     started = time.perf_counter()
-    process = psutil.Popen([sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
-                           stdout=subprocess.DEVNULL)
+    process = psutil.Popen(
+        [sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", str(workers)],
+        stdout=subprocess.DEVNULL,
+    )
     peak = 0
     while process.poll() is None:
-        try:
+        with suppress(psutil.NoSuchProcess):
             peak = max(peak, tree_rss(process))
-        except psutil.NoSuchProcess:
-            pass
         time.sleep(0.05)
     return time.perf_counter() - started, peak / 2**20
 
@@ -139,14 +149,18 @@ def report(figures: dict, counts: dict) -> None:
     first, rerun, floor = figures["partcost first run"], figures["partcost re-run"], figures["floor"]
     print(f"\n  first run / physical floor        {first / floor:8.2f}×   (goal ≤ 1.5)")
     if "baseline first run" in figures:
-        print(f"  baseline / partcost, first run    {figures['baseline first run'] / first:8.1f}×   (goal ≥ 12)")
+        print(
+            f"  baseline / partcost, first run    {figures['baseline first run'] / first:8.1f}×   (goal ≥ 12)"
+        )
         print(f"  baseline / partcost, re-run       {figures['baseline re-run'] / rerun:8.1f}×   (goal ≥ 40)")
 
 
 def database_counts(dsn: str) -> dict:
     with connection(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM tasks_timer WHERE finish_time IS NOT NULL AND content_type_id ="
-                    " (SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation')")
+        cur.execute(
+            "SELECT count(*) FROM tasks_timer WHERE finish_time IS NOT NULL AND content_type_id ="
+            " (SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation')"
+        )
         timers = cur.fetchone()[0]
         cur.execute("SELECT count(*) FROM tasks_part")
         return {"timers": timers, "parts": cur.fetchone()[0]}
@@ -157,19 +171,25 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=100_000)
     parser.add_argument("--timers-per-task", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--admin-dsn", help="a server to make the scratch database on (default: the embedded one"
-                                            " in $PARTCOST_HOME)")
+    parser.add_argument(
+        "--admin-dsn",
+        help="a server to make the scratch database on (default: the embedded one in $PARTCOST_HOME)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the (slow) per-part baseline")
     parser.add_argument("--memory", action="store_true", help="report peak memory instead of the timings")
     args = parser.parse_args()
 
     admin = args.admin_dsn or embedded_admin_dsn()
-    print(f"building a scratch database: {args.tasks:,} tasks × {args.timers_per_task} timers ...", flush=True)
+    print(
+        f"building a scratch database: {args.tasks:,} tasks × {args.timers_per_task} timers ...", flush=True
+    )
     with migrated_scratch_database(admin, args.tasks, args.timers_per_task) as dsn:
         counts = database_counts(dsn)
         if args.memory:
             seconds, mib = peak_memory(dsn, args.workers)
-            print(f"{counts['timers']:,} timers, {args.workers} workers: {seconds:.1f} s, peak memory {mib:,.0f} MiB")
+            print(
+                f"{counts['timers']:,} timers, {args.workers} workers: {seconds:.1f} s, peak memory {mib:,.0f} MiB"
+            )
         else:
             report(measure(dsn, args.workers, not args.no_baseline), counts)
 

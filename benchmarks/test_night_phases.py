@@ -11,13 +11,13 @@ import psycopg2
 import pytest
 
 from benchmarks.conftest import TIMERS_PER_TASK
-from partcost.night.drift import drift
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
-from partcost.recompute.run import recompute_all
-from partcost.tools.seed import SeedOptions, seed
-from partcost.recompute.split import WorkCalendar
 from partcost.migration.validate import validate
+from partcost.night.drift import drift
+from partcost.recompute.run import recompute_all
+from partcost.recompute.split import WorkCalendar
+from partcost.tools.seed import SeedOptions, seed
 
 WORKERS = 2
 
@@ -44,7 +44,7 @@ class Night:
 
     def before(self, phase: str) -> None:
         """Run, untimed, every earlier phase not run yet."""
-        for earlier in list(self.phases)[:list(self.phases).index(phase)]:
+        for earlier in list(self.phases)[: list(self.phases).index(phase)]:
             if earlier not in self.done:
                 self.run(earlier)
 
@@ -56,6 +56,7 @@ class Night:
 @pytest.fixture(scope="module")
 def night(pg, bench_tasks, tmp_path_factory):  # noqa: F811
     from tests.conftest import TEMPLATE
+
     name = pg.create_database(TEMPLATE)
     night = Night(pg.dsn(name), bench_tasks, tmp_path_factory.mktemp("night") / "stop")
     yield night

@@ -2,15 +2,15 @@
 
 import os
 from dataclasses import dataclass, field
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 import click
 import psycopg2
 
 from partcost.db.connections import database_error_message
+from partcost.errors import ExitStatus, PartcostError
 from partcost.server.choice import resolve_dsn
 from partcost.server.dsn import DatabaseChoice, choose_database, mask_secrets
-from partcost.errors import ExitStatus, PartcostError
 
 # True when this process is a fresh `partcost` (cli.main.main), not a caller embedding the CLI
 # (tests): only then may recompute fork its workers (see partcost.recompute.pool.WorkerPool).
@@ -24,7 +24,7 @@ class Session:
     """What every command needs: the chosen database, resolved (and started) on first use."""
 
     choice: DatabaseChoice
-    _dsn: Optional[str] = field(default=None, repr=False)
+    _dsn: str | None = field(default=None, repr=False)
 
     @property
     def dsn(self) -> str:
@@ -46,7 +46,10 @@ class PartcostGroup(click.Group):
         except psycopg2.Error as error:
             if wants_traceback(ctx):
                 raise
-            fail("database error: " + database_error_message(error, _known_dsn(ctx)), ExitStatus.COULD_NOT_START)
+            fail(
+                "database error: " + database_error_message(error, _known_dsn(ctx)),
+                ExitStatus.COULD_NOT_START,
+            )
         except KeyboardInterrupt:
             fail("interrupted", ExitStatus.INTERRUPTED)
         except BrokenPipeError:  # e.g. `partcost recompute | head`: stop, work in flight rolls back
@@ -56,8 +59,11 @@ class PartcostGroup(click.Group):
         except Exception as error:  # the last line of defence: one line unless a traceback is asked for
             if wants_traceback(ctx):
                 raise
-            fail(f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
-                 " (run `partcost --traceback …` to see the traceback)", ExitStatus.COULD_NOT_START)
+            fail(
+                f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
+                " (run `partcost --traceback …` to see the traceback)",
+                ExitStatus.COULD_NOT_START,
+            )
 
 
 def wants_traceback(ctx) -> bool:
@@ -66,7 +72,7 @@ def wants_traceback(ctx) -> bool:
     return bool(ctx.params.get("show_traceback") or os.environ.get("PARTCOST_DEBUG"))
 
 
-def _known_dsn(ctx) -> Optional[str]:
+def _known_dsn(ctx) -> str | None:
     session = ctx.find_object(Session)
     return session.choice.dsn if session else None
 
@@ -82,12 +88,20 @@ def finish(status: ExitStatus) -> NoReturn:
 
 
 @click.group(cls=PartcostGroup, context_settings=CONTEXT_SETTINGS)
-@click.option("--dsn", metavar="DSN", envvar=None,
-              help="PostgreSQL to work on. Default: $PARTCOST_DSN, then $DATABASE_URL, "
-                   "then the embedded server in $PARTCOST_HOME (./.partcost).")
-@click.option("--traceback", "show_traceback", is_flag=True,
-              help="On a database error or an unexpected error, show the full Python traceback "
-                   "instead of one line. Same as setting $PARTCOST_DEBUG=1.")
+@click.option(
+    "--dsn",
+    metavar="DSN",
+    envvar=None,
+    help="PostgreSQL to work on. Default: $PARTCOST_DSN, then $DATABASE_URL, "
+    "then the embedded server in $PARTCOST_HOME (./.partcost).",
+)
+@click.option(
+    "--traceback",
+    "show_traceback",
+    is_flag=True,
+    help="On a database error or an unexpected error, show the full Python traceback "
+    "instead of one line. Same as setting $PARTCOST_DEBUG=1.",
+)
 @click.version_option(package_name="partcost")
 @click.pass_context
 def partcost(ctx, dsn, show_traceback):

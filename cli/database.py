@@ -90,8 +90,11 @@ def schema_group():
 
 
 @schema_group.command()
-@click.option("--before-upgrade", is_flag=True,
-              help="Stop at the layout before the runbook's Phase 2 (no task_key, no new cost tables).")
+@click.option(
+    "--before-upgrade",
+    is_flag=True,
+    help="Stop at the layout before the runbook's Phase 2 (no task_key, no new cost tables).",
+)
 @pass_session
 def create(session, before_upgrade):
     """Build the full production layout (as Django creates it) in an empty database.
@@ -103,8 +106,10 @@ def create(session, before_upgrade):
         partcost schema create --before-upgrade"""
     with connection(session.dsn) as conn:
         schema.create(conn, upgrade=not before_upgrade)
-    click.echo(f"schema created in {describe(session.dsn)}"
-               + (" (before Phase 2: run `partcost schema upgrade`)" if before_upgrade else ""))
+    click.echo(
+        f"schema created in {describe(session.dsn)}"
+        + (" (before Phase 2: run `partcost schema upgrade`)" if before_upgrade else "")
+    )
 
 
 @schema_group.command()

@@ -11,8 +11,13 @@ from partcost.tools import demo
 
 
 @partcost.command(name="demo")
-@click.option("--tasks", type=click.IntRange(min=1), default=demo.DEFAULT_TASKS, show_default=True,
-              help="Machining tasks to seed.")
+@click.option(
+    "--tasks",
+    type=click.IntRange(min=1),
+    default=demo.DEFAULT_TASKS,
+    show_default=True,
+    help="Machining tasks to seed.",
+)
 @click.pass_context
 def demo_command(ctx, tasks):
     """Run the night on a fresh embedded database (wipes it).

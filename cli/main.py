@@ -1,8 +1,7 @@
 """Entry point: the ``partcost`` group with every command module registered on it."""
 
-from partcost.cli import app
+from partcost.cli import app, bench, database, demo, migration, night_run, recompute, seeding  # noqa: F401  (each module registers its commands)
 from partcost.cli.app import partcost
-from partcost.cli import bench, database, demo, migration, night_run, recompute, seeding  # noqa: F401  (each module registers its commands)
 
 
 def main() -> None:

@@ -10,15 +10,19 @@ import click
 
 from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import progress
-from partcost.migration import backup as backups
 from partcost.db.connections import connection
 from partcost.errors import ExitStatus
+from partcost.migration import backup as backups
 from partcost.migration.migrate_costs import migrate_costs as copy_costs
-from partcost.migration.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks, migrate_tasks as run_migration
-from partcost.migration.preflight import SHOWN_TIMERS, preflight as run_preflight
-from partcost.migration.rollback import rollback as run_rollback, rollback_plan
+from partcost.migration.migrate_tasks import DEFAULT_BATCH_SIZE, count_tasks
+from partcost.migration.migrate_tasks import migrate_tasks as run_migration
+from partcost.migration.preflight import SHOWN_TIMERS
+from partcost.migration.preflight import preflight as run_preflight
+from partcost.migration.rollback import rollback as run_rollback
+from partcost.migration.rollback import rollback_plan
 from partcost.migration.status import status as read_status
-from partcost.migration.validate import CheckStatus, validate as run_validation
+from partcost.migration.validate import CheckStatus
+from partcost.migration.validate import validate as run_validation
 
 RULE = "=" * 60
 CHECK_MARKS = {CheckStatus.OK: "✓", CheckStatus.FAILED: "✗", CheckStatus.WARNING: "⚠"}
@@ -51,11 +55,15 @@ def preflight(session, allow_active_timers, allow_connections):
         click.echo(f"  pid {pid}: {user} ({application}) from {client}")
     if result.counts:
         counts = result.counts
-        click.echo(f"Tasks: {counts['tasks']}, timers on tasks: {counts['task_timers']}, "
-                   f"JobCostAgg: {counts['job_costs']}, JobCostAggUser: {counts['job_user_costs']}, "
-                   f"parts: {counts['parts']}, operations: {counts['operations']}")
-        click.echo(f"Estimated time for migrate-tasks + migrate-costs + validate: "
-                   f"about {max(1, round(result.estimated_seconds))} s (foreign keys checked {result.foreign_key_checks})")
+        click.echo(
+            f"Tasks: {counts['tasks']}, timers on tasks: {counts['task_timers']}, "
+            f"JobCostAgg: {counts['job_costs']}, JobCostAggUser: {counts['job_user_costs']}, "
+            f"parts: {counts['parts']}, operations: {counts['operations']}"
+        )
+        click.echo(
+            f"Estimated time for migrate-tasks + migrate-costs + validate: "
+            f"about {max(1, round(result.estimated_seconds))} s (foreign keys checked {result.foreign_key_checks})"
+        )
     for blocker in result.blockers:
         click.echo(f"✗ {blocker}")
     click.echo("READY for the migration" if result.ready else "NOT READY for the migration")
@@ -63,8 +71,14 @@ def preflight(session, allow_active_timers, allow_connections):
 
 
 @partcost.command()
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Directory for the dump file.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory for the dump file.",
+)
 @pass_session
 def backup(session, out_dir):
     """pg_dump -Fc the database to backup_migration_YYYYMMDD_HHMMSS.dump and verify it.
@@ -90,8 +104,10 @@ def restore(session, backup_file, yes):
     \b
         partcost restore /backups/backup_migration_20240301_220000.dump --yes"""
     if not yes:
-        click.echo(f"restore would replace every table in the database with {backup_file}; "
-                   "add --yes to do it", err=True)
+        click.echo(
+            f"restore would replace every table in the database with {backup_file}; add --yes to do it",
+            err=True,
+        )
         finish(ExitStatus.COULD_NOT_START)
     backups.restore(session.dsn, backup_file)
     click.echo(f"Restored {backup_file}")
@@ -100,12 +116,12 @@ def restore(session, backup_file, yes):
 def _size(size: int) -> str:
     if size < 1024:
         return f"{size} bytes"
-    scaled, unit = float(size), "bytes"
-    for unit in ("kB", "MB", "GB"):
-        scaled /= 1024
+    scaled = size / 1024
+    for unit in ("kB", "MB"):
         if scaled < 1024:
-            break
-    return f"{scaled:.1f} {unit}"
+            return f"{scaled:.1f} {unit}"
+        scaled /= 1024
+    return f"{scaled:.1f} GB"
 
 
 # -- the migration itself -------------------------------------------------------------------------
@@ -114,8 +130,13 @@ def _size(size: int) -> str:
 @partcost.command("migrate-tasks")
 @click.option("--dry-run", is_flag=True, help="Show what would migrate; change nothing.")
 @click.option("--limit", type=click.IntRange(min=1), help="Only the first N tasks (in key order).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=DEFAULT_BATCH_SIZE, show_default=True,
-              help="Tasks per transaction.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Tasks per transaction.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="One line per migrated task.")
 @pass_session
 def migrate_tasks(session, dry_run, limit, batch_size, verbose):
@@ -180,14 +201,18 @@ def migrate_costs(session, dry_run, verbose):
             who = f" (user {user_id})" if user_id is not None else ""
             click.echo(f"✗ Failed cost for {task_key}{who}: {reason}")
         prefix = "[DRY RUN] " if dry_run else ""
-        click.echo(f"{prefix}{copy.label}: Migrated {copy.migrated}, Skipped {copy.skipped}, "
-                   f"Failed {len(copy.failed)}")
+        click.echo(
+            f"{prefix}{copy.label}: Migrated {copy.migrated}, Skipped {copy.skipped}, "
+            f"Failed {len(copy.failed)}"
+        )
         click.echo("")
     not_analyzed = [copy.table for copy in copies if not copy.statistics_refreshed]
     if not dry_run and not_analyzed:
-        click.echo(f"Note: planner statistics of {', '.join(not_analyzed)} not refreshed: this role may not"
-                   " ANALYZE them (GRANT MAINTAIN, PostgreSQL 17+, or ANALYZE them as their owner); partcost"
-                   " does not depend on them, the application's queries may")
+        click.echo(
+            f"Note: planner statistics of {', '.join(not_analyzed)} not refreshed: this role may not"
+            " ANALYZE them (GRANT MAINTAIN, PostgreSQL 17+, or ANALYZE them as their owner); partcost"
+            " does not depend on them, the application's queries may"
+        )
     finish(ExitStatus.FAILED if any(copy.failed for copy in copies) else ExitStatus.OK)
 
 
@@ -254,10 +279,14 @@ def rollback(session, yes):
     move, delete = ("Moved", "Deleted") if yes else ("Would move", "Would delete")
     click.echo(f"{move} {plan['timers']} timer(s) back to their machining tasks")
     if plan["unmoved_timers"]:
-        click.echo(f"Leaving {plan['unmoved_timers']} timer(s) on migrated operations as they are: "
-                   "the migration did not move them")
-    click.echo(f"{delete} {plan['part_costs']} PartCostAgg and {plan['part_user_costs']} "
-               f"PartCostAggUser row(s), {plan['queued']} queued recompute(s)")
+        click.echo(
+            f"Leaving {plan['unmoved_timers']} timer(s) on migrated operations as they are: "
+            "the migration did not move them"
+        )
+    click.echo(
+        f"{delete} {plan['part_costs']} PartCostAgg and {plan['part_user_costs']} "
+        f"PartCostAggUser row(s), {plan['queued']} queued recompute(s)"
+    )
     click.echo(f"{delete} {plan['operations']} operation(s) and {plan['parts']} migrated part(s)")
     click.echo("ROLLBACK COMPLETE" if yes else "Nothing changed; add --yes to roll back.")
 

@@ -14,8 +14,11 @@ class Progress:
     def __init__(self, total: int, line: str, every: int = 100, label: str = ""):
         self.total, self.line, self.every = total, line, every
         self.shown = 0
-        self.bar = (click.progressbar(length=total, label=label or None, show_pos=True)
-                    if sys.stdout.isatty() and total > 0 else None)
+        self.bar = (
+            click.progressbar(length=total, label=label or None, show_pos=True)
+            if sys.stdout.isatty() and total > 0
+            else None
+        )
 
     def advance(self, done: int, **fields) -> None:
         if self.bar is not None:

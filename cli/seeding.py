@@ -11,13 +11,29 @@ from partcost.tools.seed import SeedOptions, seed
 
 @partcost.command(name="seed")
 @click.option("--tasks", type=int, required=True, help="Machining tasks to create.")
-@click.option("--timers-per-task", type=float, default=5.0, show_default=True,
-              help="Average timers per task (and per native operation).")
+@click.option(
+    "--timers-per-task",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="Average timers per task (and per native operation).",
+)
 @click.option("--users", type=int, default=None, help="Workers to create. Default: max(20, tasks/500).")
-@click.option("--seed", "seed_value", type=int, default=0, show_default=True,
-              help="Random seed: the same seed gives the same rows.")
-@click.option("--active-timers", type=int, default=0, show_default=True,
-              help="Timers to leave running (finish_time NULL), as preflight must catch.")
+@click.option(
+    "--seed",
+    "seed_value",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: the same seed gives the same rows.",
+)
+@click.option(
+    "--active-timers",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Timers to leave running (finish_time NULL), as preflight must catch.",
+)
 @pass_session
 def seed_command(session, tasks, timers_per_task, users, seed_value, active_timers):
     """Fill an empty database with realistic pre-migration data.
@@ -29,8 +45,13 @@ def seed_command(session, tasks, timers_per_task, users, seed_value, active_time
     \b
         partcost schema create --before-upgrade
         partcost seed --tasks 100000 --seed 7"""
-    options = SeedOptions(tasks=tasks, timers_per_task=timers_per_task, users=users,
-                          seed=seed_value, active_timers=active_timers)
+    options = SeedOptions(
+        tasks=tasks,
+        timers_per_task=timers_per_task,
+        users=users,
+        seed=seed_value,
+        active_timers=active_timers,
+    )
     started = time.perf_counter()
     with connection(session.dsn) as conn:
         written = seed(conn, options)

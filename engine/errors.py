@@ -8,11 +8,11 @@ class ExitStatus(IntEnum):
     """What every ``partcost`` command's exit status means (and a drainer process's)."""
 
     OK = 0
-    FAILED = 1            # finished, but something failed (named on its own line)
-    COULD_NOT_START = 2   # bad option or input, unusable database, not ready, or refused
-    CANCELLED = 3         # stopped gracefully (stop file, `partcost stop`, Ctrl-C); run again to resume
-    INTERRUPTED = 130     # aborted by Ctrl-C (128 + SIGINT): work in flight rolled back
-    BROKEN_PIPE = 141     # the output was closed (128 + SIGPIPE)
+    FAILED = 1  # finished, but something failed (named on its own line)
+    COULD_NOT_START = 2  # bad option or input, unusable database, not ready, or refused
+    CANCELLED = 3  # stopped gracefully (stop file, `partcost stop`, Ctrl-C); run again to resume
+    INTERRUPTED = 130  # aborted by Ctrl-C (128 + SIGINT): work in flight rolled back
+    BROKEN_PIPE = 141  # the output was closed (128 + SIGPIPE)
 
 
 class PartcostError(Exception):

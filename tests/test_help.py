@@ -68,8 +68,10 @@ def test_traceback_and_timings_are_documented_options():
 @pytest.fixture
 def a_bug(monkeypatch):
     """``partcost db url`` raising what no code expects (the DSN given, so nothing starts)."""
+
     def broken(dsn):
         raise ValueError("a value nobody expected")
+
     monkeypatch.setattr(database, "describe", broken)
     monkeypatch.delenv("PARTCOST_DEBUG", raising=False)
     return ["--dsn", "dbname=nowhere"]
@@ -79,7 +81,8 @@ def test_an_unexpected_error_is_one_line_without_a_traceback(a_bug):
     result = CliRunner().invoke(partcost, [*a_bug, "db", "url"])
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        "Error: internal error: ValueError: a value nobody expected (run `partcost --traceback …` to see the traceback)"]
+        "Error: internal error: ValueError: a value nobody expected (run `partcost --traceback …` to see the traceback)"
+    ]
 
 
 def test_traceback_lets_the_exception_through(a_bug):

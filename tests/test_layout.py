@@ -13,16 +13,22 @@ import partcost.cli
 FORBIDDEN_TOP_LEVEL = ("engine", "cli", "sql")
 # sql/room/name.sql, room/name.sql or name.sql in prose (not the package partcost.sql, nor a glob);
 # "room/name" as the argument of sql_file
-MENTIONED = re.compile(r"(?<![\w.*])(?!partcost\.sql\b)(?:sql/)?(?:(?P<room>[a-z_]+)/)?(?P<name>[a-z_]+)\.sql\b")
+MENTIONED = re.compile(
+    r"(?<![\w.*])(?!partcost\.sql\b)(?:sql/)?(?:(?P<room>[a-z_]+)/)?(?P<name>[a-z_]+)\.sql\b"
+)
 NAMED = re.compile(r"[\"'](?P<room>[a-z_]+)/(?P<name>[a-z_]+)[\"']")
 
 
 def sql_files() -> dict:
     """'room/name' -> the file's text, for every file under partcost.sql."""
     root = resources.files("partcost.sql")
-    return {f"{room.name}/{file.name[:-4]}": file.read_text(encoding="utf-8")
-            for room in root.iterdir() if room.is_dir() and not room.name.startswith("__")
-            for file in room.iterdir() if file.name.endswith(".sql")}
+    return {
+        f"{room.name}/{file.name[:-4]}": file.read_text(encoding="utf-8")
+        for room in root.iterdir()
+        if room.is_dir() and not room.name.startswith("__")
+        for file in room.iterdir()
+        if file.name.endswith(".sql")
+    }
 
 
 def python_sources() -> dict:
@@ -47,9 +53,13 @@ def test_every_sql_file_the_code_or_a_statement_names_exists():
         named = {f"{m['room']}/{m['name']}" for m in NAMED.finditer(text) if m["room"] in rooms}
         bare = {name for name in mentions(text) if "/" not in name}
         missing |= {f"{path.name}: {name}" for name in named | (mentions(text) - bare) if name not in files}
-        missing |= {f"{path.name}: {name}.sql" for name in bare if not any(f.endswith("/" + name) for f in files)}
+        missing |= {
+            f"{path.name}: {name}.sql" for name in bare if not any(f.endswith("/" + name) for f in files)
+        }
     for name, text in files.items():
-        missing |= {f"{name}.sql: {other}" for other in mentions(text, name.split("/")[0]) if other not in files}
+        missing |= {
+            f"{name}.sql: {other}" for other in mentions(text, name.split("/")[0]) if other not in files
+        }
     assert not missing, sorted(missing)
 
 
@@ -76,6 +86,8 @@ def test_no_module_is_imported_under_an_old_top_level_name():
 
 
 def test_python_dash_m_partcost_is_the_command_line():
-    finished = subprocess.run([sys.executable, "-m", "partcost", "--help"], capture_output=True, text=True, cwd="/")
+    finished = subprocess.run(
+        [sys.executable, "-m", "partcost", "--help"], capture_output=True, text=True, cwd="/"
+    )
     assert finished.returncode == 0, finished.stderr
     assert "Usage: partcost" in finished.stdout

@@ -1,6 +1,6 @@
 """What the database has: tables, columns and Django content types, checked before work starts."""
 
-from typing import Dict, Iterable, Mapping, Optional, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence
 
 from psycopg2 import sql
 
@@ -16,7 +16,7 @@ def missing_columns(conn, required: Mapping[str, Iterable[str]]) -> list:
             " WHERE table_schema = current_schema() AND table_name = ANY(%s)",
             (list(required),),
         )
-        present: Dict[str, Set[str]] = {}
+        present: dict[str, set[str]] = {}
         for table, column in cur.fetchall():
             present.setdefault(table, set()).add(column)
     conn.rollback()
@@ -40,7 +40,7 @@ def fail_if_missing(missing: list, hint: str) -> None:
         raise PartcostError(f"the database lacks {shown}; {hint}")
 
 
-def row_counts(conn, tables: Optional[Sequence[str]] = None) -> Dict[str, int]:
+def row_counts(conn, tables: Sequence[str] | None = None) -> dict[str, int]:
     """The exact row count of each of ``tables`` (default: every table of the current schema, by
     name), read in one statement; ends the transaction."""
     with conn.cursor() as cur:
@@ -49,8 +49,12 @@ def row_counts(conn, tables: Optional[Sequence[str]] = None) -> Dict[str, int]:
             tables = [name for (name,) in cur.fetchall()]
         counts = ()
         if tables:
-            cur.execute(sql.SQL("SELECT ") + sql.SQL(", ").join(
-                sql.SQL("(SELECT count(*) FROM {})").format(sql.Identifier(table)) for table in tables))
+            cur.execute(
+                sql.SQL("SELECT ")
+                + sql.SQL(", ").join(
+                    sql.SQL("(SELECT count(*) FROM {})").format(sql.Identifier(table)) for table in tables
+                )
+            )
             counts = cur.fetchone()
     conn.rollback()
     return dict(zip(tables, counts))

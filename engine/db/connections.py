@@ -3,7 +3,6 @@
 Every connection error becomes one ``PartcostError`` line with the password masked."""
 
 from contextlib import contextmanager
-from typing import Optional
 
 import psycopg2
 import psycopg2.errors
@@ -52,7 +51,7 @@ def _first_line(text: str) -> str:
     return lines[0] if lines else ""
 
 
-def database_error_message(error: Exception, dsn: Optional[str] = None) -> str:
+def database_error_message(error: Exception, dsn: str | None = None) -> str:
     """One line for a database error, naming the failing object where PostgreSQL says it."""
     diag = getattr(error, "diag", None)
     message = _first_line(getattr(diag, "message_primary", None) or str(error))

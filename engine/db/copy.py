@@ -4,16 +4,16 @@ CSV quotes keys with commas, quotes, tabs, newlines and backslashes correctly, a
 from the empty string."""
 
 import io
-from typing import Mapping, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 import psycopg2.extensions
 
 # Column name -> polars type, as a frame's schema is written: {"part_id": pl.String}
-ColumnTypes = Mapping[str, Union[pl.DataType, type[pl.DataType]]]
+ColumnTypes = Mapping[str, pl.DataType | type[pl.DataType]]
 
 
-def copy_out(conn, query: str, schema: ColumnTypes, params: Union[Sequence, Mapping, None] = None) -> pl.DataFrame:
+def copy_out(conn, query: str, schema: ColumnTypes, params: Sequence | Mapping | None = None) -> pl.DataFrame:
     """Run ``COPY (query) TO STDOUT`` and read the rows into a polars frame with ``schema``.
 
     ``params`` are bound by the driver (``cursor.mogrify``), never formatted by hand."""
@@ -27,7 +27,7 @@ def copy_out(conn, query: str, schema: ColumnTypes, params: Union[Sequence, Mapp
     return pl.read_csv(buffer, schema=schema)  # unquoted empty is NULL, "" the empty string
 
 
-def copy_in(conn, table: str, frame: pl.DataFrame, columns: Optional[Sequence[str]] = None) -> int:
+def copy_in(conn, table: str, frame: pl.DataFrame, columns: Sequence[str] | None = None) -> int:
     """COPY a frame into ``table`` (columns named, never by position). Returns the row count."""
     columns = list(columns or frame.columns)
     if frame.height == 0:

@@ -11,8 +11,8 @@ or ``= ANY(keys)``) from its own, small side — a staging table with a primary 
 whole tables runs with nested loops switched off (``whole_tables``), so that every join is a hash or
 merge join, linear whatever the estimates. tests/db/test_plans.py holds every phase to this."""
 
+from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import Sequence
 
 import psycopg2.extensions
 
@@ -41,6 +41,8 @@ def refresh_statistics(conn, tables: Sequence[str]) -> list:
         cur.execute(sql_file("db/tables_this_role_may_analyze"), {"tables": list(tables)})
         allowed = {name for name, may in cur.fetchall() if may}
         if allowed:
-            cur.execute("ANALYZE " + ", ".join(psycopg2.extensions.quote_ident(t, conn)
-                                               for t in tables if t in allowed))
+            cur.execute(
+                "ANALYZE "
+                + ", ".join(psycopg2.extensions.quote_ident(t, conn) for t in tables if t in allowed)
+            )
     return [table for table in tables if table not in allowed]

@@ -16,15 +16,15 @@ transaction wrote are locked FOR KEY SHARE in one statement, and a reference to 
 transaction, naming it, where the trigger would have refused it.
 For any other role the triggers run as usual and ``check`` does nothing."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
 
 from psycopg2 import sql
 
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 
-FIRST_SERVER_WITH_XACT_ID = 130000       # pg_current_xact_id()
+FIRST_SERVER_WITH_XACT_ID = 130000  # pg_current_xact_id()
 FIRST_SERVER_WITH_PARAMETER_GRANTS = 150000  # GRANT SET ON PARAMETER, has_parameter_privilege()
 
 
@@ -43,21 +43,27 @@ class ForeignKey:
     ref_columns: tuple
     may_lock: bool = True
 
-    def check_statement(self, rows: Optional[sql.Composable] = None) -> sql.Composed:
+    def check_statement(self, rows: sql.Composable | None = None) -> sql.Composed:
         names = lambda columns: sql.SQL(", ").join(map(sql.Identifier, columns))
         return sql.SQL(sql_file("db/missing_references")).format(
-            columns=names(self.columns), rows=rows if rows is not None else sql.Identifier(self.schema, self.table),
-            not_null=sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c))
-                                          for c in self.columns),
+            columns=names(self.columns),
+            rows=rows if rows is not None else sql.Identifier(self.schema, self.table),
+            not_null=sql.SQL(" AND ").join(
+                sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in self.columns
+            ),
             match=sql.SQL(" AND ").join(
                 sql.SQL("referenced.{} = needed.{}").format(sql.Identifier(ref), sql.Identifier(own))
-                for ref, own in zip(self.ref_columns, self.columns)),
-            ref_table=sql.Identifier(self.ref_schema, self.ref_table))
+                for ref, own in zip(self.ref_columns, self.columns)
+            ),
+            ref_table=sql.Identifier(self.ref_schema, self.ref_table),
+        )
 
-    def refusal(self, missing: List[tuple]) -> str:
+    def refusal(self, missing: list[tuple]) -> str:
         values = "; ".join(", ".join(map(repr, row)) for row in missing)
-        return (f"{self.table}.{', '.join(self.columns)} = {values}: no such row in {self.ref_table} "
-                f"(foreign key {self.name})")
+        return (
+            f"{self.table}.{', '.join(self.columns)} = {values}: no such row in {self.ref_table} "
+            f"(foreign key {self.name})"
+        )
 
 
 class ReferenceChecks:
@@ -68,7 +74,9 @@ class ReferenceChecks:
         """Reads the catalogue in the connection's current transaction (tables that do not exist are
         left out)."""
         with conn.cursor() as cur:
-            self.enabled = _may_switch_triggers_off(conn, cur) and _only_foreign_key_triggers(cur, tables, deletes_from)
+            self.enabled = _may_switch_triggers_off(conn, cur) and _only_foreign_key_triggers(
+                cur, tables, deletes_from
+            )
             self.foreign_keys = _foreign_keys(cur, tables) if self.enabled else {}
         if not all(key.may_lock for keys in self.foreign_keys.values() for key in keys):
             self.enabled, self.foreign_keys = False, {}
@@ -78,8 +86,9 @@ class ReferenceChecks:
         if self.enabled:
             cur.execute("SET LOCAL session_replication_role = replica")
 
-    def check(self, cur, table: str, columns: Optional[Sequence[str]] = None,
-              rows: Optional[sql.Composable] = None) -> None:
+    def check(
+        self, cur, table: str, columns: Sequence[str] | None = None, rows: sql.Composable | None = None
+    ) -> None:
         """Check (and lock) what the rows this transaction wrote into ``table`` refer to; ``columns``:
         only the keys on these columns (those an UPDATE changed — the triggers skip the others);
         ``rows``: a FROM item yielding every row this transaction wrote there (and maybe others) with
@@ -100,10 +109,11 @@ def rows_by_tid(table: str, condition: sql.Composable, one: bool = False) -> sql
     per key, as joins and ``= ANY`` filters did. ``one``: only the first row this transaction wrote —
     enough when ``condition`` fixes the value of every key column checked."""
     first = sql.SQL(" AND xmin = pg_current_xact_id()::xid LIMIT 1") if one else sql.SQL("")
-    return sql.SQL("unnest(ARRAY(SELECT ctid FROM {table} WHERE {condition}{first})) AS written (tid) "
-                   "CROSS JOIN LATERAL (SELECT row.xmin AS xmin, row.* FROM {table} AS row "
-                   "WHERE row.ctid = written.tid OFFSET 0) AS {alias}").format(
-        table=sql.Identifier(table), condition=condition, first=first, alias=sql.Identifier(table))
+    return sql.SQL(
+        "unnest(ARRAY(SELECT ctid FROM {table} WHERE {condition}{first})) AS written (tid) "
+        "CROSS JOIN LATERAL (SELECT row.xmin AS xmin, row.* FROM {table} AS row "
+        "WHERE row.ctid = written.tid OFFSET 0) AS {alias}"
+    ).format(table=sql.Identifier(table), condition=condition, first=first, alias=sql.Identifier(table))
 
 
 def _may_switch_triggers_off(conn, cur) -> bool:
@@ -119,14 +129,19 @@ def _may_switch_triggers_off(conn, cur) -> bool:
 
 
 def _only_foreign_key_triggers(cur, tables: Sequence[str], deletes_from: Sequence[str]) -> bool:
-    cur.execute(sql_file("db/row_triggers_replaceable"), {"tables": list(tables), "deletes_from": list(deletes_from)})
+    cur.execute(
+        sql_file("db/row_triggers_replaceable"), {"tables": list(tables), "deletes_from": list(deletes_from)}
+    )
     return cur.fetchone()[0]
 
 
-def _foreign_keys(cur, tables: Sequence[str]) -> Dict[str, List[ForeignKey]]:
+def _foreign_keys(cur, tables: Sequence[str]) -> dict[str, list[ForeignKey]]:
     cur.execute(sql_file("db/foreign_keys_of"), {"tables": list(tables)})
-    keys: Dict[str, List[ForeignKey]] = {}
+    keys: dict[str, list[ForeignKey]] = {}
     for table, schema, name, columns, ref_table, ref_schema, ref_columns, may_lock in cur.fetchall():
         keys.setdefault(table, []).append(
-            ForeignKey(table, schema, name, tuple(columns), ref_table, ref_schema, tuple(ref_columns), may_lock))
+            ForeignKey(
+                table, schema, name, tuple(columns), ref_table, ref_schema, tuple(ref_columns), may_lock
+            )
+        )
     return keys

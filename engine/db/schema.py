@@ -20,16 +20,44 @@ UPGRADE_ITEMS = (
     ("table", QUEUE_TABLE),
 )
 
-COST_COLUMNS = ("job_no_cached", "currency", "hours_ww", "hours_ah", "hours_su",
-                "cost_ww", "cost_ah", "cost_su", "total_cost", "updated_at")
+COST_COLUMNS = (
+    "job_no_cached",
+    "currency",
+    "hours_ww",
+    "hours_ah",
+    "hours_su",
+    "cost_ww",
+    "cost_ah",
+    "cost_su",
+    "total_cost",
+    "updated_at",
+)
 
 # The tables and columns partcost reads or writes, by the stage that needs them.
 OLD_TABLES = {
     "django_content_type": ("id", "app_label", "model"),
-    "machining_task": ("key", "name", "description", "quantity", "created_by_id", "created_at",
-                       "completed_by_id", "completion_date", "is_hold_task", "estimated_hours",
-                       "machine_fk_id", "finish_time", "in_plan", "planned_start_ms", "planned_end_ms",
-                       "plan_order", "plan_locked", "job_no", "image_no", "position_no"),
+    "machining_task": (
+        "key",
+        "name",
+        "description",
+        "quantity",
+        "created_by_id",
+        "created_at",
+        "completed_by_id",
+        "completion_date",
+        "is_hold_task",
+        "estimated_hours",
+        "machine_fk_id",
+        "finish_time",
+        "in_plan",
+        "planned_start_ms",
+        "planned_end_ms",
+        "plan_order",
+        "plan_locked",
+        "job_no",
+        "image_no",
+        "position_no",
+    ),
     "machining_jobcostagg": ("task_id",) + COST_COLUMNS,
     "machining_jobcostagguser": ("task_id", "user_id") + COST_COLUMNS,
 }
@@ -38,8 +66,14 @@ PART_TABLES = {
     "tasks_part": ("key", "name", "job_no", "task_key"),
     "tasks_operation": ("key", "part_id", "order"),
     "tasks_timer": ("id", "user_id", "start_time", "finish_time", "content_type_id", "object_id"),
-    "users_wagerate": ("user_id", "effective_from", "base_monthly", "after_hours_multiplier",
-                       "sunday_multiplier", "currency"),
+    "users_wagerate": (
+        "user_id",
+        "effective_from",
+        "base_monthly",
+        "after_hours_multiplier",
+        "sunday_multiplier",
+        "currency",
+    ),
     "core_currencyratesnapshot": ("date", "rates"),
 }
 PHASE2_TABLES = {
@@ -57,8 +91,10 @@ WRONG_DATABASE_HINT = "is this the factory's database? (`partcost schema create`
 def create(conn, upgrade: bool = True) -> None:
     """Build the production layout in an empty database; with ``upgrade=False`` stop before Phase 2."""
     if not missing_columns(conn, {"django_content_type": ()}):
-        raise PartcostError("the database is not empty (django_content_type exists); "
-                            "`schema create` builds the layout in an empty database only")
+        raise PartcostError(
+            "the database is not empty (django_content_type exists); "
+            "`schema create` builds the layout in an empty database only"
+        )
     with conn.cursor() as cur:
         cur.execute(sql_file("db/schema_create_base"))
         if upgrade:

@@ -14,7 +14,7 @@ Example::
 """
 
 import re
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 from partcost.recompute.scope import SQL_PLACEHOLDERS
@@ -22,7 +22,7 @@ from partcost.recompute.scope import SQL_PLACEHOLDERS
 PLACEHOLDER = re.compile(r"\{(?P<name>" + "|".join(SQL_PLACEHOLDERS) + r")\((?P<key>[\w.]+)\)\}")
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_file(name: str) -> str:
     """The text of ``sql/<name>.sql``, for example ``sql_file("db/schema_upgrade")``, with its
     placeholders expanded."""

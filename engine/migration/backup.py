@@ -14,13 +14,11 @@ import tempfile
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
-from typing import List, Optional, Tuple
 
 from partcost.db.sql_files import sql_file
+from partcost.errors import PartcostError
 from partcost.server.dsn import mask_secrets, without_password
 from partcost.server.embedded import EmbeddedServer
-from partcost.errors import PartcostError
-
 
 PRIVATE_FILES = 0o077  # the umask of the client programs
 
@@ -34,7 +32,7 @@ def backup_name(now: datetime) -> str:
     return f"backup_migration_{now:%Y%m%d_%H%M%S}.dump"
 
 
-def backup(dsn: str, out_dir: Path, now: Optional[datetime] = None) -> Tuple[Path, int]:
+def backup(dsn: str, out_dir: Path, now: datetime | None = None) -> tuple[Path, int]:
     """Dump the database into ``out_dir`` and verify the file; returns (path, entries listed)."""
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
@@ -50,7 +48,7 @@ def backup(dsn: str, out_dir: Path, now: Optional[datetime] = None) -> Tuple[Pat
     return path, verify(path, dsn)
 
 
-def verify(path: Path, dsn: Optional[str] = None) -> int:
+def verify(path: Path, dsn: str | None = None) -> int:
     """``pg_restore --list`` must read the whole file; returns its number of entries."""
     listing = _run(dsn, "pg_restore", "--list", str(path))
     entries = [line for line in listing.splitlines() if line and not line.startswith(";")]
@@ -75,12 +73,32 @@ def restore(dsn: str, path: Path) -> None:
     bare_dsn, environment = without_password(dsn)
     with tempfile.TemporaryFile() as restore_errors, tempfile.TemporaryFile() as psql_errors:
         script = subprocess.Popen(
-            [str(client_program("pg_restore")), "--clean", "--if-exists", "--single-transaction",
-             "--file=-", str(path)], stdout=subprocess.PIPE, stderr=restore_errors, umask=PRIVATE_FILES)
+            [
+                str(client_program("pg_restore")),
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--file=-",
+                str(path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=restore_errors,
+            umask=PRIVATE_FILES,
+        )
         psql = subprocess.Popen(
-            [str(client_program("psql")), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
-             f"--dbname={bare_dsn}"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=psql_errors,
-            env=environment, umask=PRIVATE_FILES)
+            [
+                str(client_program("psql")),
+                "--no-psqlrc",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                f"--dbname={bare_dsn}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=psql_errors,
+            env=environment,
+            umask=PRIVATE_FILES,
+        )
         _feed(psql, script)
         failure = _first_error(psql.wait(), psql_errors) or _first_error(script.wait(), restore_errors)
     if failure:
@@ -109,11 +127,11 @@ def _first_error(status: int, errors) -> str:
     return re.sub(r"^psql:<stdin>:\d+: ", "", first) or f"exit status {status}"
 
 
-def _run(dsn: Optional[str], program: str, *args: str, connect: bool = False) -> str:
+def _run(dsn: str | None, program: str, *args: str, connect: bool = False) -> str:
     """Run a client program; with ``connect`` it gets the database as ``--dbname``, its password
     through the environment so that it never shows in the process list."""
     bare_dsn, environment = without_password(dsn) if connect and dsn is not None else (None, None)
-    command: List[str] = [str(client_program(program)), *([f"--dbname={bare_dsn}"] if connect else []), *args]
+    command: list[str] = [str(client_program(program)), *([f"--dbname={bare_dsn}"] if connect else []), *args]
     result = subprocess.run(command, capture_output=True, text=True, env=environment, umask=PRIVATE_FILES)
     if result.returncode != 0:
         lines = [line for line in result.stderr.strip().splitlines() if line.strip()]

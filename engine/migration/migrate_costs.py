@@ -8,12 +8,11 @@ already there for a (part, user) is kept too (the old row is skipped); an old ro
 fails."""
 
 from dataclasses import dataclass, field
-from typing import List, Tuple
 
 from partcost.db import schema
 from partcost.db.plans import refresh_statistics, whole_tables
-from partcost.db.sql_files import sql_file
 from partcost.db.references import ReferenceChecks
+from partcost.db.sql_files import sql_file
 
 NO_PART = "its task has no part (run `partcost migrate-tasks` first)"
 
@@ -28,8 +27,8 @@ class CostCopy:
     table: str
     found: int
     migrated: int = 0
-    copied: List[Tuple[str, str]] = field(default_factory=list)
-    failed: List[Tuple[str, object, str]] = field(default_factory=list)
+    copied: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, object, str]] = field(default_factory=list)
     statistics_refreshed: bool = False  # ANALYZEd after the copy (the role may not: see README)
 
     @property
@@ -37,7 +36,7 @@ class CostCopy:
         return self.found - self.migrated - len(self.failed)
 
 
-def migrate_costs(conn, dry_run: bool = False) -> Tuple[CostCopy, CostCopy]:
+def migrate_costs(conn, dry_run: bool = False) -> tuple[CostCopy, CostCopy]:
     """Copy both cost tables (or, with ``dry_run``, rehearse and roll back)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     checks = ReferenceChecks(conn, schema.COST_TABLES)

@@ -14,8 +14,8 @@ A dry run does the same work and then rolls every batch back — except that of 
 those something could refuse to move (engine.migrate_tasks.timer_rehearsal): moving the others proves
 nothing more, and rewriting every timer is most of migrate-tasks' time."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Tuple
 
 import psycopg2
 from psycopg2 import sql
@@ -24,11 +24,13 @@ from partcost.db import schema
 from partcost.db.catalogue import content_type_id
 from partcost.db.connections import database_error_message
 from partcost.db.plans import refresh_statistics
+from partcost.db.references import MissingReference, ReferenceChecks, rows_by_tid
 from partcost.db.sql_files import sql_file
 from partcost.migration.record import ensure_record
-from partcost.db.references import MissingReference, ReferenceChecks, rows_by_tid
 
-DEFAULT_BATCH_SIZE = 25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
+DEFAULT_BATCH_SIZE = (
+    25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
+)
 WRITTEN_TABLES = ("tasks_part", "tasks_operation", "tasks_timer")
 STATISTICS_TABLES = ("machining_task", "tasks_part", "tasks_operation", "tasks_timer")
 
@@ -40,14 +42,25 @@ def batch_rows(content_types: dict, checks: ReferenceChecks) -> dict:
     by the statistics of tables the run is filling walked a whole index with a 25,000-key filter per
     row instead (8 s per check at 100,000 tasks, 17 s at 1,000,000). The moved timers all get the same
     content type, so when that column alone makes up every key checked on them, one timer stands for all."""
-    one_timer = all(key.columns == ("content_type_id",) for key in checks.foreign_keys.get("tasks_timer", [])
-                    if "content_type_id" in key.columns)
+    one_timer = all(
+        key.columns == ("content_type_id",)
+        for key in checks.foreign_keys.get("tasks_timer", [])
+        if "content_type_id" in key.columns
+    )
     return {
-        "tasks_part": rows_by_tid("tasks_part", sql.SQL("key = ANY(ARRAY(SELECT 'PT-' || key FROM migration_batch))")),
-        "tasks_operation": rows_by_tid("tasks_operation", sql.SQL("key = ANY(ARRAY(SELECT key FROM migration_batch))")),
-        "tasks_timer": rows_by_tid("tasks_timer", sql.SQL(
-            "content_type_id = {} AND object_id = ANY(ARRAY(SELECT key FROM migration_batch))").format(
-            sql.Literal(content_types["operation_type"])), one=one_timer),
+        "tasks_part": rows_by_tid(
+            "tasks_part", sql.SQL("key = ANY(ARRAY(SELECT 'PT-' || key FROM migration_batch))")
+        ),
+        "tasks_operation": rows_by_tid(
+            "tasks_operation", sql.SQL("key = ANY(ARRAY(SELECT key FROM migration_batch))")
+        ),
+        "tasks_timer": rows_by_tid(
+            "tasks_timer",
+            sql.SQL(
+                "content_type_id = {} AND object_id = ANY(ARRAY(SELECT key FROM migration_batch))"
+            ).format(sql.Literal(content_types["operation_type"])),
+            one=one_timer,
+        ),
     }
 
 
@@ -56,15 +69,15 @@ class BatchResult:
     """What happened to one batch: migrated keys and (key, reason) failures in key order."""
 
     size: int
-    migrated: List[str] = field(default_factory=list)
-    failed: List[Tuple[str, str]] = field(default_factory=list)
+    migrated: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def skipped(self) -> int:
         return self.size - len(self.migrated) - len(self.failed)
 
 
-def count_tasks(conn, limit: Optional[int] = None) -> int:
+def count_tasks(conn, limit: int | None = None) -> int:
     """The number of tasks a run looks at (``Found N tasks to migrate``)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     with conn.cursor() as cur:
@@ -74,14 +87,17 @@ def count_tasks(conn, limit: Optional[int] = None) -> int:
     return count
 
 
-def migrate_tasks(conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: Optional[int] = None,
-                  dry_run: bool = False) -> Iterator[BatchResult]:
+def migrate_tasks(
+    conn, batch_size: int = DEFAULT_BATCH_SIZE, limit: int | None = None, dry_run: bool = False
+) -> Iterator[BatchResult]:
     """Migrate (or, with ``dry_run``, rehearse) every task, yielding each batch's result once it is
     committed (or rolled back)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     ensure_record(conn, dry_run)
-    content_types = {"task_type": content_type_id(conn, "machining", "task"),
-                     "operation_type": content_type_id(conn, "tasks", "operation")}
+    content_types = {
+        "task_type": content_type_id(conn, "machining", "task"),
+        "operation_type": content_type_id(conn, "tasks", "operation"),
+    }
     with conn.cursor() as cur:
         cur.execute(sql_file("migration/migrate_tasks_batch_table"))
     conn.commit()
@@ -117,7 +133,8 @@ def timer_rehearsal(conn) -> sql.Composed:
         refusable = sql.SQL("TRUE")
     elif predicates:
         refusable = sql.SQL("(SELECT {} FROM (SELECT timer.*) AS tasks_timer)").format(
-            sql.SQL(" OR ").join(sql.SQL("({})").format(sql.SQL(p.replace("%", "%%"))) for p in predicates))
+            sql.SQL(" OR ").join(sql.SQL("({})").format(sql.SQL(p.replace("%", "%%"))) for p in predicates)
+        )
     else:
         refusable = sql.SQL("FALSE")
     return sql.SQL(sql_file("migration/rehearse_task_timers")).format(refusable=refusable)
@@ -132,8 +149,9 @@ def _refresh_statistics(conn) -> None:
     conn.commit()
 
 
-def _run_batch(conn, after, size, content_types, checks: ReferenceChecks,
-               dry_run, timers: sql.Composed) -> Tuple[BatchResult, Optional[str]]:
+def _run_batch(
+    conn, after, size, content_types, checks: ReferenceChecks, dry_run, timers: sql.Composed
+) -> tuple[BatchResult, str | None]:
     try:
         with conn.cursor() as cur:
             checks.switch_triggers_off(cur)
@@ -142,7 +160,11 @@ def _run_batch(conn, after, size, content_types, checks: ReferenceChecks,
             cur.execute(timers, content_types)
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # refusals surface now, in dry runs too
             written = batch_rows(content_types, checks)
-            for table, columns in (("tasks_part", None), ("tasks_operation", None), ("tasks_timer", ["content_type_id"])):
+            for table, columns in (
+                ("tasks_part", None),
+                ("tasks_operation", None),
+                ("tasks_timer", ["content_type_id"]),
+            ):
                 checks.check(cur, table, columns, rows=written[table])
             result = _read_outcomes(cur)
         _finish(conn, dry_run)
@@ -170,14 +192,16 @@ def _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers: s
                 cur.execute("RELEASE SAVEPOINT one_task")
             except psycopg2.Error as error:
                 cur.execute("ROLLBACK TO SAVEPOINT one_task")
-                cur.execute("UPDATE migration_batch SET outcome = 'failed', reason = %s WHERE key = %s",
-                            (database_error_message(error), key))
+                cur.execute(
+                    "UPDATE migration_batch SET outcome = 'failed', reason = %s WHERE key = %s",
+                    (database_error_message(error), key),
+                )
         result = _read_outcomes(cur)
     _finish(conn, dry_run)
     return result, last_key
 
 
-def _load_and_classify(cur, after, size) -> Optional[str]:
+def _load_and_classify(cur, after, size) -> str | None:
     cur.execute(sql_file("migration/migrate_tasks_batch_load"), {"after": after, "size": size})
     cur.execute(sql_file("migration/migrate_tasks_batch_classify"))
     cur.execute(sql_file("migration/migration_batch_last_key"))
@@ -187,8 +211,10 @@ def _load_and_classify(cur, after, size) -> Optional[str]:
 def _read_outcomes(cur) -> BatchResult:
     cur.execute("SELECT count(*) FROM migration_batch")
     result = BatchResult(size=cur.fetchone()[0])
-    cur.execute("SELECT key, outcome, reason FROM migration_batch"
-                " WHERE outcome IN ('migrated', 'failed') ORDER BY key")
+    cur.execute(
+        "SELECT key, outcome, reason FROM migration_batch"
+        " WHERE outcome IN ('migrated', 'failed') ORDER BY key"
+    )
     for key, outcome, reason in cur.fetchall():
         if outcome == "migrated":
             result.migrated.append(key)

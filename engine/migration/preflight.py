@@ -5,15 +5,14 @@ without Phase 2 (new tables, ``tasks_part.task_key``). Also the row counts and a
 long migrate-tasks + migrate-costs + validate will take at this size."""
 
 from dataclasses import dataclass, field
-from typing import List, Optional
 
 from psycopg2.extras import RealDictCursor
 
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id, missing_columns
+from partcost.db.references import ReferenceChecks
 from partcost.db.sql_files import sql_file
 from partcost.migration.migrate_tasks import WRITTEN_TABLES as MIGRATED_TABLES
-from partcost.db.references import ReferenceChecks
 
 # Measured for 100,000 tasks with 500,000 timers on a shared 2-core machine (benchmarks/, README):
 # migrate-tasks + migrate-costs + validate took 16–20 s with the foreign keys checked set-based
@@ -26,11 +25,11 @@ SHOWN_TIMERS = 5
 
 @dataclass
 class Preflight:
-    blockers: List[str] = field(default_factory=list)
+    blockers: list[str] = field(default_factory=list)
     active_timers: int = 0
-    first_timers: List[tuple] = field(default_factory=list)  # (id, username, object key)
-    sessions: List[tuple] = field(default_factory=list)  # (pid, user, application, client)
-    counts: Optional[dict] = None
+    first_timers: list[tuple] = field(default_factory=list)  # (id, username, object key)
+    sessions: list[tuple] = field(default_factory=list)  # (pid, user, application, client)
+    counts: dict | None = None
     foreign_key_checks: str = "row triggers"  # or "set-based": how migrate-tasks will check them
 
     @property
@@ -38,15 +37,16 @@ class Preflight:
         return not self.blockers
 
     @property
-    def estimated_seconds(self) -> Optional[float]:
+    def estimated_seconds(self) -> float | None:
         if self.counts is None:
             return None
         work = max(self.counts["tasks"], self.counts["task_timers"] / TIMERS_PER_TASK_MEASURED)
         return work / TASKS_PER_SECOND[self.foreign_key_checks]
 
 
-def preflight(conn, allow_active_timers: bool = False, allow_connections: bool = False,
-              upgrade_follows: bool = False) -> Preflight:
+def preflight(
+    conn, allow_active_timers: bool = False, allow_connections: bool = False, upgrade_follows: bool = False
+) -> Preflight:
     """``upgrade_follows``: the caller applies Phase 2 itself next (night-run), so a database still
     without the new layout is not a blocker."""
     result = Preflight()
@@ -54,7 +54,8 @@ def preflight(conn, allow_active_timers: bool = False, allow_connections: bool =
     old_missing = missing_columns(conn, schema.OLD_TABLES)
     if old_missing:
         result.blockers.append(
-            f"the old tables are missing ({', '.join(old_missing[:4])}): is this the factory's database?")
+            f"the old tables are missing ({', '.join(old_missing[:4])}): is this the factory's database?"
+        )
         return result
     pending = schema.pending_upgrades(conn)
     if pending and not upgrade_follows:
@@ -76,7 +77,8 @@ def _check_sessions(conn, result: Preflight, allowed: bool) -> None:
     if result.sessions and not allowed:
         result.blockers.append(
             f"{len(result.sessions)} other session(s) connected to the database: stop the application"
-            " (gunicorn, celery) or pass --allow-connections")
+            " (gunicorn, celery) or pass --allow-connections"
+        )
 
 
 def _check_timers(conn, result: Preflight, allowed: bool) -> None:
@@ -88,11 +90,14 @@ def _check_timers(conn, result: Preflight, allowed: bool) -> None:
     if result.active_timers and not allowed:
         result.blockers.append(
             f"{result.active_timers} timer(s) still running: ask users to stop them"
-            " or pass --allow-active-timers")
+            " or pass --allow-active-timers"
+        )
 
 
 def _counts(conn) -> dict:
     with conn.cursor(cursor_factory=RealDictCursor) as cur:
-        cur.execute(sql_file("migration/migration_row_counts"),
-                    {"task_type": content_type_id(conn, "machining", "task")})
+        cur.execute(
+            sql_file("migration/migration_row_counts"),
+            {"task_type": content_type_id(conn, "machining", "task")},
+        )
         return dict(cur.fetchone())

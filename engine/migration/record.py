@@ -37,8 +37,10 @@ def ensure_record(conn, dry_run: bool = False) -> None:
             _create(conn, sql.SQL(""))
         except psycopg2.errors.InsufficientPrivilege:
             conn.rollback()
-            raise PartcostError(f"cannot create partcost's migration record ({RECORD_TABLE}): this role "
-                                "lacks CREATE on the schema; run migrate-tasks as the tables' owner") from None
+            raise PartcostError(
+                f"cannot create partcost's migration record ({RECORD_TABLE}): this role "
+                "lacks CREATE on the schema; run migrate-tasks as the tables' owner"
+            ) from None
 
 
 def _create(conn, kind: sql.Composable) -> None:

@@ -13,22 +13,27 @@ from psycopg2.extras import RealDictCursor
 
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
+from partcost.db.plans import whole_tables
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 from partcost.migration.record import record_source
-from partcost.db.plans import whole_tables
 
 
 def _content_types(conn) -> dict:
-    return {"task_type": content_type_id(conn, "machining", "task"),
-            "operation_type": content_type_id(conn, "tasks", "operation")}
+    return {
+        "task_type": content_type_id(conn, "machining", "task"),
+        "operation_type": content_type_id(conn, "tasks", "operation"),
+    }
 
 
 def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("migration/rollback_plan")).format(record=record_source(conn))
-    with conn.cursor(cursor_factory=RealDictCursor) as cur, whole_tables(cur):  # every count joins whole tables: no nested loops
+    with (
+        conn.cursor(cursor_factory=RealDictCursor) as cur,
+        whole_tables(cur),
+    ):  # every count joins whole tables: no nested loops
         cur.execute(query, _content_types(conn))
         plan = dict(cur.fetchone())
     conn.rollback()
@@ -53,8 +58,10 @@ def _refuse_if_inexact(plan: dict) -> None:
             f"{plan['unrecorded_parts']} migrated part(s) (first: {plan['first_unrecorded']!r}) have no record"
             " of the timers their migration moved (migrated by an older partcost or another tool);"
             " rollback cannot tell them from timers that were on the operation before — restore the"
-            " backup instead (`partcost restore FILE --yes`)")
+            " backup instead (`partcost restore FILE --yes`)"
+        )
     if plan["added_operation"] is not None:
         raise PartcostError(
             f"operation {plan['added_operation']!r} was added to a migrated part after the migration;"
-            " rollback would delete it — move or delete it first")
+            " rollback would delete it — move or delete it first"
+        )

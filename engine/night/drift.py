@@ -7,13 +7,12 @@ expected; the report makes them visible before the factory relies on the new one
 a row on one side counts as 0.00 there."""
 
 from dataclasses import asdict, dataclass, field
-from typing import List
 
 import polars as pl
 
 from partcost.db.copy import copy_out
-from partcost.db.sql_files import sql_file
 from partcost.db.plans import whole_tables
+from partcost.db.sql_files import sql_file
 
 LARGEST_SHOWN = 20
 COLUMNS = {"part": pl.Utf8, "job": pl.Utf8, "task": pl.Utf8, "old_cents": pl.Int64, "new_cents": pl.Int64}
@@ -23,8 +22,8 @@ COLUMNS = {"part": pl.Utf8, "job": pl.Utf8, "task": pl.Utf8, "old_cents": pl.Int
 class Difference:
     part: str
     job: str
-    old_cost: float   # EUR, None when the part had no old row
-    new_cost: float   # EUR, None when the recompute wrote no row
+    old_cost: float  # EUR, None when the part had no old row
+    new_cost: float  # EUR, None when the recompute wrote no row
     difference: float
 
 
@@ -33,12 +32,12 @@ class Drift:
     parts: int = 0
     agreeing: int = 0
     differing: int = 0
-    only_old: int = 0              # of the differing: an old cost, no recomputed row (no costed time left)
-    only_new: int = 0              # of the differing: a recomputed cost, no old row
-    net_difference: float = 0.0    # EUR, recomputed minus old, summed
+    only_old: int = 0  # of the differing: an old cost, no recomputed row (no costed time left)
+    only_new: int = 0  # of the differing: a recomputed cost, no old row
+    net_difference: float = 0.0  # EUR, recomputed minus old, summed
     absolute_difference: float = 0.0
     old_costs_without_part: int = 0  # JobCostAgg rows of tasks that did not migrate
-    largest: List[Difference] = field(default_factory=list)
+    largest: list[Difference] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -48,7 +47,8 @@ def drift(conn) -> Drift:
     """Measure the drift (read only)."""
     with conn.cursor() as cur, whole_tables(cur):  # both queries join whole tables: no nested loops
         rows = copy_out(conn, sql_file("night/drift_part_costs"), COLUMNS).with_columns(
-            difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0))
+            difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0)
+        )
         cur.execute(sql_file("night/job_costs_without_migrated_part"))
         (without_part,) = cur.fetchone()
     conn.rollback()
@@ -66,11 +66,18 @@ def drift(conn) -> Drift:
     )
 
 
-def _largest(differing: pl.DataFrame) -> List[Difference]:
+def _largest(differing: pl.DataFrame) -> list[Difference]:
     top = differing.sort([pl.col("difference").abs(), "part"], descending=[True, False]).head(LARGEST_SHOWN)
-    return [Difference(row["part"], row["job"], _euros(row["old_cents"]), _euros(row["new_cents"]),
-                       _euros(row["difference"]))
-            for row in top.iter_rows(named=True)]
+    return [
+        Difference(
+            row["part"],
+            row["job"],
+            _euros(row["old_cents"]),
+            _euros(row["new_cents"]),
+            _euros(row["difference"]),
+        )
+        for row in top.iter_rows(named=True)
+    ]
 
 
 def _euros(cents):

@@ -11,27 +11,34 @@ import tempfile
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import List, Optional, Tuple
 
-from partcost.server.dsn import mask_dsn
 from partcost.enums import TextEnum
 from partcost.errors import PartcostError
 from partcost.migration.validate import CheckStatus
 from partcost.night.run import NightRun
 from partcost.recompute.ledger import RunStatus
+from partcost.server.dsn import mask_dsn
 
-FOR_THE_OPERATOR = ("Application starts without errors", "Can view parts/operations in browser",
-                    "Can start/stop timers on operations")
+FOR_THE_OPERATOR = (
+    "Application starts without errors",
+    "Can view parts/operations in browser",
+    "Can start/stop timers on operations",
+)
 
 
 class ItemState(TextEnum):
     TICKED = "ticked"
     NOT_MET = "not met"
-    NOT_MEASURED = "not measured"   # the run stopped first
-    OPERATOR = "operator"           # partcost cannot see it
+    NOT_MEASURED = "not measured"  # the run stopped first
+    OPERATOR = "operator"  # partcost cannot see it
 
 
-MARKS = {ItemState.TICKED: "[x]", ItemState.NOT_MET: "[ ]", ItemState.NOT_MEASURED: "[ ]", ItemState.OPERATOR: "[ ]"}
+MARKS = {
+    ItemState.TICKED: "[x]",
+    ItemState.NOT_MET: "[ ]",
+    ItemState.NOT_MEASURED: "[ ]",
+    ItemState.OPERATOR: "[ ]",
+}
 
 
 @dataclass
@@ -41,55 +48,89 @@ class Item:
     evidence: str
 
 
-def checklist(night: NightRun) -> List[Item]:
-    items = [_tasks_migrated(night), _operations_created(night), _timers_moved(night),
-             _costs_migrated(night), _validation_passed(night), _costs_recomputed(night)]
-    return items + [Item(text, ItemState.OPERATOR, "for the operator: partcost cannot see the application")
-                    for text in FOR_THE_OPERATOR]
+def checklist(night: NightRun) -> list[Item]:
+    items = [
+        _tasks_migrated(night),
+        _operations_created(night),
+        _timers_moved(night),
+        _costs_migrated(night),
+        _validation_passed(night),
+        _costs_recomputed(night),
+    ]
+    return items + [
+        Item(text, ItemState.OPERATOR, "for the operator: partcost cannot see the application")
+        for text in FOR_THE_OPERATOR
+    ]
 
 
 def _outcome(night: NightRun, number: int):
     return night.validation.outcomes[number - 1] if night.validation else None
 
 
-def _from_checks(night: NightRun, text: str, numbers: Tuple[int, ...], evidence: str,
-                 accepted_failures_count: bool = False) -> Item:
+def _from_checks(
+    night: NightRun, text: str, numbers: tuple[int, ...], evidence: str, accepted_failures_count: bool = False
+) -> Item:
     outcomes = [_outcome(night, n) for n in numbers]
     if None in outcomes:
         return Item(text, ItemState.NOT_MEASURED, f"the run stopped before validate ({night.failed_phase})")
     problems = [o.message for o in outcomes if o.status != CheckStatus.OK]
     if accepted_failures_count and night.failed_tasks:
-        problems.append(f"{len(night.failed_tasks)} task(s) not migrated (accepted with --accept-failed-tasks)")
+        problems.append(
+            f"{len(night.failed_tasks)} task(s) not migrated (accepted with --accept-failed-tasks)"
+        )
     counts = {k: v for o in outcomes for k, v in o.counts.items()}
-    return Item(text, ItemState.NOT_MET if problems else ItemState.TICKED,
-                "; ".join(problems) if problems else evidence.format(**counts))
+    return Item(
+        text,
+        ItemState.NOT_MET if problems else ItemState.TICKED,
+        "; ".join(problems) if problems else evidence.format(**counts),
+    )
 
 
 def _tasks_migrated(night):
-    return _from_checks(night, "All tasks migrated to parts (counts match)", (1,),
-                        "{tasks:,} tasks, {parts:,} migrated parts", accepted_failures_count=True)
+    return _from_checks(
+        night,
+        "All tasks migrated to parts (counts match)",
+        (1,),
+        "{tasks:,} tasks, {parts:,} migrated parts",
+        accepted_failures_count=True,
+    )
 
 
 def _operations_created(night):
-    return _from_checks(night, "All operations created (1 per part)", (2, 3, 10),
-                        "{operations:,} operations for {parts:,} migrated parts, each keyed by its task key")
+    return _from_checks(
+        night,
+        "All operations created (1 per part)",
+        (2, 3, 10),
+        "{operations:,} operations for {parts:,} migrated parts, each keyed by its task key",
+    )
 
 
 def _timers_moved(night):
-    return _from_checks(night, "No timers pointing to old tasks", (4, 11),
-                        "{timers_on_tasks:,} timers on tasks, {timers_on_operations:,} on operations",
-                        accepted_failures_count=True)
+    return _from_checks(
+        night,
+        "No timers pointing to old tasks",
+        (4, 11),
+        "{timers_on_tasks:,} timers on tasks, {timers_on_operations:,} on operations",
+        accepted_failures_count=True,
+    )
 
 
 def _costs_migrated(night):
     text = "All cost data migrated"
     if night.drift is None:
-        return Item(text, ItemState.NOT_MEASURED, f"the run stopped before the drift report ({night.failed_phase})")
+        return Item(
+            text, ItemState.NOT_MEASURED, f"the run stopped before the drift report ({night.failed_phase})"
+        )
     stranded = night.drift.old_costs_without_part
     if stranded:
-        return Item(text, ItemState.NOT_MET, f"{stranded} JobCostAgg row(s) belong to tasks without a migrated part")
-    return Item(text, ItemState.TICKED, f"every JobCostAgg row has a migrated part; {night.drift.parts:,} parts "
-                                f"compared in the drift report")
+        return Item(
+            text, ItemState.NOT_MET, f"{stranded} JobCostAgg row(s) belong to tasks without a migrated part"
+        )
+    return Item(
+        text,
+        ItemState.TICKED,
+        f"every JobCostAgg row has a migrated part; {night.drift.parts:,} parts compared in the drift report",
+    )
 
 
 def _validation_passed(night):
@@ -100,8 +141,10 @@ def _validation_passed(night):
         return Item(text, ItemState.NOT_MEASURED, f"the run stopped before validate ({night.failed_phase})")
     evidence = f"{len(night.validation.outcomes)} checks passed"
     if night.superseded_checks:
-        evidence += (f" ({len(night.superseded_checks)} cost-copy check(s) superseded: recompute run "
-                     f"{night.recompute_run.id} replaced the copied rows; see the drift report)")
+        evidence += (
+            f" ({len(night.superseded_checks)} cost-copy check(s) superseded: recompute run "
+            f"{night.recompute_run.id} replaced the copied rows; see the drift report)"
+        )
     return Item(text, ItemState.TICKED, evidence)
 
 
@@ -109,10 +152,16 @@ def _costs_recomputed(night):
     text = "Cost calculations run successfully"
     summary = night.recompute
     if summary is not None and summary.status == RunStatus.COMPLETE and not summary.failed:
-        return Item(text, ItemState.TICKED, f"recompute run {summary.run_id}: {summary.successful:,} parts, 0 failed")
+        return Item(
+            text, ItemState.TICKED, f"recompute run {summary.run_id}: {summary.successful:,} parts, 0 failed"
+        )
     if summary is not None:
-        return Item(text, ItemState.NOT_MET, f"recompute {summary.status}: {len(summary.failed)} failed, "
-                                     f"{len(summary.not_done)} partition(s) not done")
+        return Item(
+            text,
+            ItemState.NOT_MET,
+            f"recompute {summary.status}: {len(summary.failed)} failed, "
+            f"{len(summary.not_done)} partition(s) not done",
+        )
     return Item(text, ItemState.NOT_MEASURED, f"the run stopped before recompute ({night.failed_phase})")
 
 
@@ -131,18 +180,24 @@ def check_report_dir(report_dir: Path) -> Path:
     return report_dir
 
 
-def as_dict(night: NightRun, items: List[Item], finished: datetime) -> dict:
+def as_dict(night: NightRun, items: list[Item], finished: datetime) -> dict:
     return {
         "finished_at": finished.isoformat(timespec="seconds"),
         "database": mask_dsn(night.dsn),
         "outcome": _outcome_line(night),
         "exit_code": night.exit_code,
-        "failure": ({"phase": night.failed_phase, "why": night.failure.why, "next_step": night.failure.next_step}
-                    if night.failure else None),
+        "failure": (
+            {"phase": night.failed_phase, "why": night.failure.why, "next_step": night.failure.next_step}
+            if night.failure
+            else None
+        ),
         "phases": [asdict(phase) for phase in night.phases],
         "backup": str(night.backup) if night.backup else None,
-        "counts": {"tasks_migrated": night.tasks_migrated, "cost_rows_copied": night.cost_rows_copied,
-                   "failed_tasks": [{"task": key, "reason": reason} for key, reason in night.failed_tasks]},
+        "counts": {
+            "tasks_migrated": night.tasks_migrated,
+            "cost_rows_copied": night.cost_rows_copied,
+            "failed_tasks": [{"task": key, "reason": reason} for key, reason in night.failed_tasks],
+        },
         "validation": night.validation.as_dict() if night.validation else None,
         "superseded_checks": night.superseded_checks,
         "recompute": _recompute_dict(night),
@@ -151,13 +206,20 @@ def as_dict(night: NightRun, items: List[Item], finished: datetime) -> dict:
     }
 
 
-def _recompute_dict(night: NightRun) -> Optional[dict]:
+def _recompute_dict(night: NightRun) -> dict | None:
     summary = night.recompute
     if summary is None:
         return None
-    return {"status": summary.status, "run_id": summary.run_id, "partitions": summary.partitions,
-            "successful": summary.successful, "failed": summary.failed, "seconds": round(summary.seconds, 2),
-            "rows": asdict(summary.counts), "stage_seconds": {k: round(v, 2) for k, v in summary.timings.items()}}
+    return {
+        "status": summary.status,
+        "run_id": summary.run_id,
+        "partitions": summary.partitions,
+        "successful": summary.successful,
+        "failed": summary.failed,
+        "seconds": round(summary.seconds, 2),
+        "rows": asdict(summary.counts),
+        "stage_seconds": {k: round(v, 2) for k, v in summary.timings.items()},
+    }
 
 
 def _outcome_line(night: NightRun) -> str:
@@ -166,9 +228,14 @@ def _outcome_line(night: NightRun) -> str:
     return "NIGHT RUN COMPLETE"
 
 
-def markdown(night: NightRun, items: List[Item], finished: datetime) -> str:
-    lines = [f"# partcost night run, {finished:%Y-%m-%d %H:%M:%S}", "",
-             f"Database: `{mask_dsn(night.dsn)}`  ", f"Outcome: **{_outcome_line(night)}**", ""]
+def markdown(night: NightRun, items: list[Item], finished: datetime) -> str:
+    lines = [
+        f"# partcost night run, {finished:%Y-%m-%d %H:%M:%S}",
+        "",
+        f"Database: `{mask_dsn(night.dsn)}`  ",
+        f"Outcome: **{_outcome_line(night)}**",
+        "",
+    ]
     if night.failure:
         lines += [f"Next step: {night.failure.next_step}", ""]
     lines += ["## Phases", "", "| phase | status | seconds | what it did |", "|---|---|---:|---|"]
@@ -183,19 +250,30 @@ def markdown(night: NightRun, items: List[Item], finished: datetime) -> str:
     return "\n".join(lines) + "\n"
 
 
-def drift_lines(drift) -> List[str]:
-    lines = ["## Drift: recomputed cost against the old JobCostAgg cost", "",
-             f"- migrated parts compared: {drift.parts:,}",
-             f"- agree to the cent: {drift.agreeing:,}",
-             f"- differ: {drift.differing:,} ({drift.only_old:,} with an old cost only, "
-             f"{drift.only_new:,} with a recomputed cost only)",
-             f"- total difference (recomputed − old): {drift.net_difference:,.2f} EUR "
-             f"(absolute {drift.absolute_difference:,.2f} EUR)"]
+def drift_lines(drift) -> list[str]:
+    lines = [
+        "## Drift: recomputed cost against the old JobCostAgg cost",
+        "",
+        f"- migrated parts compared: {drift.parts:,}",
+        f"- agree to the cent: {drift.agreeing:,}",
+        f"- differ: {drift.differing:,} ({drift.only_old:,} with an old cost only, "
+        f"{drift.only_new:,} with a recomputed cost only)",
+        f"- total difference (recomputed − old): {drift.net_difference:,.2f} EUR "
+        f"(absolute {drift.absolute_difference:,.2f} EUR)",
+    ]
     if drift.largest:
-        lines += ["", f"The {len(drift.largest)} largest differences:", "",
-                  "| part | job | old EUR | recomputed EUR | difference |", "|---|---|---:|---:|---:|"]
-        lines += [f"| {_cell(d.part)} | {_cell(d.job or '')} | {money(d.old_cost)} | {money(d.new_cost)} "
-                  f"| {d.difference:,.2f} |" for d in drift.largest]
+        lines += [
+            "",
+            f"The {len(drift.largest)} largest differences:",
+            "",
+            "| part | job | old EUR | recomputed EUR | difference |",
+            "|---|---|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {_cell(d.part)} | {_cell(d.job or '')} | {money(d.old_cost)} | {money(d.new_cost)} "
+            f"| {d.difference:,.2f} |"
+            for d in drift.largest
+        ]
     return lines
 
 
@@ -209,7 +287,7 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", "\\n").replace("\t", "\\t")
 
 
-def write_reports(night: NightRun, report_dir: Path, finished: Optional[datetime] = None) -> Tuple[Path, Path]:
+def write_reports(night: NightRun, report_dir: Path, finished: datetime | None = None) -> tuple[Path, Path]:
     """Write ``night-run-YYYYMMDD-HHMMSS.md`` and ``.json``; returns their paths."""
     finished = finished or datetime.now()
     items = checklist(night)
@@ -219,7 +297,7 @@ def write_reports(night: NightRun, report_dir: Path, finished: Optional[datetime
     return md, js
 
 
-def _free_names(report_dir: Path, stem: str) -> Tuple[Path, Path]:
+def _free_names(report_dir: Path, stem: str) -> tuple[Path, Path]:
     """Never overwrite an earlier run's report (two runs in one second get -2, -3, ...)."""
     name, number = stem, 1
     while (report_dir / f"{name}.md").exists() or (report_dir / f"{name}.json").exists():

@@ -10,27 +10,27 @@ The first failing phase raises :class:`PhaseFailed` with why and what to do next
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, List, Optional
 
 import psycopg2
 
-from partcost.migration import backup as backups
-from partcost.recompute import ledger
-from partcost.recompute.ledger import RunStatus
 from partcost.db import schema
 from partcost.db.connections import connection, database_error_message
-from partcost.night.drift import Drift, drift
-from partcost.server.dsn import mask_secrets
 from partcost.enums import TextEnum
 from partcost.errors import ExitStatus, PartcostError
+from partcost.migration import backup as backups
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
 from partcost.migration.preflight import preflight
+from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, validate
+from partcost.night.drift import Drift, drift
+from partcost.recompute import ledger
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.run import DEFAULT_STOP_FILE, Summary, recompute_all
 from partcost.recompute.split import WorkCalendar
-from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, validate
+from partcost.server.dsn import mask_secrets
 
 SHOWN_FAILURES = 10
 MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
@@ -40,7 +40,7 @@ INVESTIGATE = "investigate the message above, fix the cause and run `partcost ni
 @dataclass
 class Options:
     workers: int = os.cpu_count() or 1
-    backup_dir: Optional[Path] = Path(".")   # None: --skip-backup
+    backup_dir: Path | None = Path(".")  # None: --skip-backup
     accept_failed_tasks: bool = False
     allow_active_timers: bool = False
     allow_connections: bool = False
@@ -50,7 +50,7 @@ class Options:
 
 class PhaseStatus(TextEnum):
     DONE = "done"
-    NOTHING_TO_DO = "nothing to do"   # its work was done already (a re-run)
+    NOTHING_TO_DO = "nothing to do"  # its work was done already (a re-run)
     SKIPPED = "skipped"
     FAILED = "failed"
     CANCELLED = "cancelled"
@@ -77,7 +77,7 @@ class TaskCounts:
     """migrate-tasks' outcome, summed over its batches."""
 
     migrated: int = 0
-    failed: list = field(default_factory=list)   # [(task key, reason)]
+    failed: list = field(default_factory=list)  # [(task key, reason)]
     skipped: int = 0
 
 
@@ -87,20 +87,20 @@ class NightRun:
 
     dsn: str
     options: Options
-    phases: List[Phase] = field(default_factory=list)
-    backup: Optional[Path] = None
-    dry_run: TaskCounts = field(default_factory=TaskCounts)   # what would migrate
+    phases: list[Phase] = field(default_factory=list)
+    backup: Path | None = None
+    dry_run: TaskCounts = field(default_factory=TaskCounts)  # what would migrate
     tasks_migrated: int = 0
-    failed_tasks: list = field(default_factory=list)     # [(task key, reason)]
+    failed_tasks: list = field(default_factory=list)  # [(task key, reason)]
     cost_rows_copied: int = 0
-    cost_failures: list = field(default_factory=list)    # [(task key, user or None, reason)]
-    validation: Optional[Report] = None
-    superseded_checks: List[str] = field(default_factory=list)
-    recompute: Optional[Summary] = None
-    recompute_run: Optional[ledger.Run] = None
-    drift: Optional[Drift] = None
-    failure: Optional[PhaseFailed] = None
-    failed_phase: Optional[str] = None
+    cost_failures: list = field(default_factory=list)  # [(task key, user or None, reason)]
+    validation: Report | None = None
+    superseded_checks: list[str] = field(default_factory=list)
+    recompute: Summary | None = None
+    recompute_run: ledger.Run | None = None
+    drift: Drift | None = None
+    failure: PhaseFailed | None = None
+    failed_phase: str | None = None
 
     @property
     def exit_code(self) -> ExitStatus:
@@ -118,13 +118,26 @@ Confirm = Callable[[str], bool]
 
 def phases():
     """The phases in the runbook's order, as (name, function(night, say, confirm) -> (status, summary))."""
-    return [("preflight", _preflight), ("backup", _backup), ("schema upgrade", _schema_upgrade),
-            ("dry run", _dry_run), ("migrate-tasks", _migrate_tasks), ("migrate-costs", _migrate_costs),
-            ("validate", _validate), ("recompute", _recompute), ("drift", _drift)]
+    return [
+        ("preflight", _preflight),
+        ("backup", _backup),
+        ("schema upgrade", _schema_upgrade),
+        ("dry run", _dry_run),
+        ("migrate-tasks", _migrate_tasks),
+        ("migrate-costs", _migrate_costs),
+        ("validate", _validate),
+        ("recompute", _recompute),
+        ("drift", _drift),
+    ]
 
 
-def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda line: None,
-              on_phase: Callable[[Phase], None] = lambda phase: None) -> NightRun:
+def night_run(
+    dsn: str,
+    options: Options,
+    confirm: Confirm,
+    say: Say = lambda line: None,
+    on_phase: Callable[[Phase], None] = lambda phase: None,
+) -> NightRun:
     """Run every phase until one fails; the returned record says how far it got and why."""
     night = NightRun(dsn, options)
     for name, run in phases():
@@ -134,7 +147,9 @@ def night_run(dsn: str, options: Options, confirm: Confirm, say: Say = lambda li
         except (PartcostError, psycopg2.Error) as error:
             failure = _as_phase_failure(error, night, name)
             night.failure, night.failed_phase = failure, name
-            status = PhaseStatus.CANCELLED if failure.exit_code == ExitStatus.CANCELLED else PhaseStatus.FAILED
+            status = (
+                PhaseStatus.CANCELLED if failure.exit_code == ExitStatus.CANCELLED else PhaseStatus.FAILED
+            )
             summary = failure.why
         night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
         on_phase(night.phases[-1])
@@ -160,13 +175,18 @@ def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFai
 
 def _preflight(night: NightRun, say: Say, confirm: Confirm):
     with connection(night.dsn, "partcost night-run") as conn:
-        result = preflight(conn, night.options.allow_active_timers, night.options.allow_connections,
-                           upgrade_follows=True)
+        result = preflight(
+            conn, night.options.allow_active_timers, night.options.allow_connections, upgrade_follows=True
+        )
     if not result.ready:
-        raise PhaseFailed("; ".join(result.blockers), "fix the blockers and run `partcost night-run` again",
-                          ExitStatus.COULD_NOT_START)
-    return PhaseStatus.DONE, (f"ready: {result.active_timers} active timer(s), "
-                    f"{len(result.sessions)} other session(s)")
+        raise PhaseFailed(
+            "; ".join(result.blockers),
+            "fix the blockers and run `partcost night-run` again",
+            ExitStatus.COULD_NOT_START,
+        )
+    return PhaseStatus.DONE, (
+        f"ready: {result.active_timers} active timer(s), {len(result.sessions)} other session(s)"
+    )
 
 
 def _backup(night: NightRun, say: Say, confirm: Confirm):
@@ -180,13 +200,17 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
     if started and earlier:
         night.backup = earlier[-1]
         entries = backups.verify(night.backup, night.dsn)
-        return PhaseStatus.NOTHING_TO_DO, (f"the migration has already started: keeping the earlier backup "
-                                 f"{night.backup} ({entries} entries, verified)")
+        return PhaseStatus.NOTHING_TO_DO, (
+            f"the migration has already started: keeping the earlier backup "
+            f"{night.backup} ({entries} entries, verified)"
+        )
     night.backup, entries = backups.backup(night.dsn, Path(backup_dir))
     summary = f"{night.backup} written and verified ({entries} entries)"
     if started:
-        summary += ("; note: the migration had already started and no earlier backup is in "
-                    f"{backup_dir}, so this one is of the partly migrated database")
+        summary += (
+            "; note: the migration had already started and no earlier backup is in "
+            f"{backup_dir}, so this one is of the partly migrated database"
+        )
     return PhaseStatus.DONE, summary
 
 
@@ -209,13 +233,17 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
 
 def _dry_run(night: NightRun, say: Say, confirm: Confirm):
     night.dry_run = tasks = _run_migrate_tasks(night.dsn, dry_run=True)
-    summary = (f"{tasks.migrated + len(tasks.failed) + tasks.skipped:,} tasks: {tasks.migrated:,} would migrate, "
-               f"{tasks.skipped:,} already migrated, {len(tasks.failed):,} would fail")
+    summary = (
+        f"{tasks.migrated + len(tasks.failed) + tasks.skipped:,} tasks: {tasks.migrated:,} would migrate, "
+        f"{tasks.skipped:,} already migrated, {len(tasks.failed):,} would fail"
+    )
     say(summary)
     _say_failures(say, tasks.failed, "would fail")
     if tasks.migrated and not confirm(summary):
-        raise PhaseFailed("not confirmed: nothing was migrated",
-                          "run `partcost night-run` again when you are ready (or with --yes)")
+        raise PhaseFailed(
+            "not confirmed: nothing was migrated",
+            "run `partcost night-run` again when you are ready (or with --yes)",
+        )
     return PhaseStatus.DONE, summary
 
 
@@ -226,14 +254,18 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
         tasks, status = _run_migrate_tasks(night.dsn, dry_run=False, say=say), PhaseStatus.DONE
     night.tasks_migrated, night.failed_tasks = tasks.migrated, tasks.failed
     failed = tasks.failed
-    summary = f"{tasks.migrated:,} migrated, {tasks.skipped:,} skipped (already migrated), {len(failed):,} failed"
+    summary = (
+        f"{tasks.migrated:,} migrated, {tasks.skipped:,} skipped (already migrated), {len(failed):,} failed"
+    )
     _say_failures(say, failed, "failed")
     if failed and not night.options.accept_failed_tasks:
         first = ", ".join(f"{key!r} ({reason})" for key, reason in failed[:3])
-        raise PhaseFailed(f"{len(failed)} task(s) could not migrate: {first}",
-                          f"fix those tasks and run `partcost night-run` again (what migrated stays "
-                          f"migrated), or go on without them with --accept-failed-tasks; to undo: "
-                          f"`partcost rollback --yes` or {night.restore_hint()}")
+        raise PhaseFailed(
+            f"{len(failed)} task(s) could not migrate: {first}",
+            f"fix those tasks and run `partcost night-run` again (what migrated stays "
+            f"migrated), or go on without them with --accept-failed-tasks; to undo: "
+            f"`partcost rollback --yes` or {night.restore_hint()}",
+        )
     if failed:
         summary += " (accepted with --accept-failed-tasks)"
     return status, summary
@@ -247,8 +279,10 @@ def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None) ->
             tasks.failed += batch.failed
             tasks.skipped += batch.skipped
             if not dry_run:
-                say(f"Progress: {tasks.migrated:,} migrated, {tasks.skipped:,} skipped, "
-                    f"{len(tasks.failed):,} failed...")
+                say(
+                    f"Progress: {tasks.migrated:,} migrated, {tasks.skipped:,} skipped, "
+                    f"{len(tasks.failed):,} failed..."
+                )
     return tasks
 
 
@@ -264,24 +298,31 @@ def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
     would only resurrect rows the recompute removed, so then there is nothing to do."""
     night.recompute_run = _last_recompute(night.dsn)
     if night.recompute_run and not night.tasks_migrated:
-        return PhaseStatus.NOTHING_TO_DO, (f"already copied and since replaced by recompute run "
-                                 f"{night.recompute_run.id} ({night.recompute_run.status})")
+        return PhaseStatus.NOTHING_TO_DO, (
+            f"already copied and since replaced by recompute run "
+            f"{night.recompute_run.id} ({night.recompute_run.status})"
+        )
     with connection(night.dsn, "partcost night-run") as conn:
         copies = migrate_costs(conn)
     night.cost_rows_copied = sum(copy.migrated for copy in copies)
     accepted = {key for key, _ in night.failed_tasks}
     night.cost_failures = [f for copy in copies for f in copy.failed]
     unexpected = [(key, user, reason) for key, user, reason in night.cost_failures if key not in accepted]
-    summary = "; ".join(f"{c.label}: {c.found:,} found, {c.migrated:,} copied, {c.skipped:,} skipped, "
-                        f"{len(c.failed):,} failed" for c in copies)
+    summary = "; ".join(
+        f"{c.label}: {c.found:,} found, {c.migrated:,} copied, {c.skipped:,} skipped, "
+        f"{len(c.failed):,} failed"
+        for c in copies
+    )
     if unexpected:
         key, user, reason = unexpected[0]
-        raise PhaseFailed(f"{len(unexpected)} old cost row(s) could not be copied: {key!r}: {reason}",
-                          f"{INVESTIGATE}; to undo: `partcost rollback --yes` or {night.restore_hint()}")
+        raise PhaseFailed(
+            f"{len(unexpected)} old cost row(s) could not be copied: {key!r}: {reason}",
+            f"{INVESTIGATE}; to undo: `partcost rollback --yes` or {night.restore_hint()}",
+        )
     return PhaseStatus.DONE, summary
 
 
-def _last_recompute(dsn: str) -> Optional[ledger.Run]:
+def _last_recompute(dsn: str) -> ledger.Run | None:
     with connection(dsn, "partcost night-run") as conn:
         return ledger.last_run(conn)
 
@@ -293,17 +334,24 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
         report = validate(conn, excluded_tasks=[key for key, _ in night.failed_tasks])
     night.validation = report
     if night.recompute_run:
-        night.superseded_checks = [o.check.title for o in report.outcomes
-                                   if o.check.query == COSTS_QUERY and o.status == CheckStatus.FAILED]
-    errors = [o.message for o in report.outcomes
-              if o.status == CheckStatus.FAILED and o.check.title not in night.superseded_checks]
+        night.superseded_checks = [
+            o.check.title
+            for o in report.outcomes
+            if o.check.query == COSTS_QUERY and o.status == CheckStatus.FAILED
+        ]
+    errors = [
+        o.message
+        for o in report.outcomes
+        if o.status == CheckStatus.FAILED and o.check.title not in night.superseded_checks
+    ]
     for outcome in report.outcomes:
         mark = "superseded" if outcome.check.title in night.superseded_checks else outcome.status
         say(f"{outcome.number:>2}. [{mark}] {outcome.message}")
     if errors:
-        raise PhaseFailed("VALIDATION FAILED: " + "; ".join(errors),
-                          f"investigate (`partcost validate`), then `partcost rollback --yes` "
-                          f"or {night.restore_hint()}")
+        raise PhaseFailed(
+            "VALIDATION FAILED: " + "; ".join(errors),
+            f"investigate (`partcost validate`), then `partcost rollback --yes` or {night.restore_hint()}",
+        )
     passed = f"VALIDATION PASSED ({len(report.outcomes)} checks"
     if night.superseded_checks:
         passed += f"; {len(night.superseded_checks)} cost-copy check(s) superseded by the recompute"
@@ -319,22 +367,36 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
     if resume and last is not None:
         say(f"resuming recompute run {last.id} ({last.status})")
     night.recompute = recompute_all(
-        night.dsn, night.options.calendar, night.options.workers, night.options.stop_file, resume=resume,
-        on_progress=lambda s: say(f"Progress: {s.successful:,} parts processed... "
-                                  f"({s.partitions_done}/{s.partitions} partitions)"),
-        on_notice=say)
+        night.dsn,
+        night.options.calendar,
+        night.options.workers,
+        night.options.stop_file,
+        resume=resume,
+        on_progress=lambda s: say(
+            f"Progress: {s.successful:,} parts processed... ({s.partitions_done}/{s.partitions} partitions)"
+        ),
+        on_notice=say,
+    )
     night.recompute_run = _last_recompute(night.dsn)
     summary = night.recompute
     counts = summary.counts
-    line = (f"{summary.successful:,} parts, {len(summary.failed)} failed; rows {counts.inserted:,} inserted, "
-            f"{counts.updated:,} updated, {counts.deleted:,} deleted, {counts.unchanged:,} unchanged")
+    line = (
+        f"{summary.successful:,} parts, {len(summary.failed)} failed; rows {counts.inserted:,} inserted, "
+        f"{counts.updated:,} updated, {counts.deleted:,} deleted, {counts.unchanged:,} unchanged"
+    )
     if summary.status == RunStatus.CANCELLED:
-        raise PhaseFailed(f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
-                          f"committed): {line}", "run `partcost night-run` again to resume it", ExitStatus.CANCELLED)
+        raise PhaseFailed(
+            f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
+            f"committed): {line}",
+            "run `partcost night-run` again to resume it",
+            ExitStatus.CANCELLED,
+        )
     if summary.exit_code:
         key, reason = summary.failed[0] if summary.failed else ("?", "partitions not done")
-        raise PhaseFailed(f"recompute finished with failures ({key}: {reason})",
-                          f"{INVESTIGATE} (the recompute resumes where it stopped)")
+        raise PhaseFailed(
+            f"recompute finished with failures ({key}: {reason})",
+            f"{INVESTIGATE} (the recompute resumes where it stopped)",
+        )
     return PhaseStatus.DONE, line
 
 
@@ -349,5 +411,7 @@ def _drift(night: NightRun, say: Say, confirm: Confirm):
     with connection(night.dsn, "partcost night-run") as conn:
         night.drift = drift(conn)
     d = night.drift
-    return PhaseStatus.DONE, (f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
-                    f"net difference {d.net_difference:,.2f} EUR")
+    return PhaseStatus.DONE, (
+        f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
+        f"net difference {d.net_difference:,.2f} EUR"
+    )

@@ -12,10 +12,10 @@ import polars as pl
 from partcost.recompute.price import BUCKETS, Prices
 
 CURRENCY = "EUR"
-JOB_NO_LIMIT = 100              # job_no_cached is varchar(100)
-HOURS_CENTS_LIMIT = 10 ** 12    # numeric(12, 2)
-COST_CENTS_LIMIT = 10 ** 16     # numeric(16, 2)
-CENTS_CLAMP = 2 ** 62
+JOB_NO_LIMIT = 100  # job_no_cached is varchar(100)
+HOURS_CENTS_LIMIT = 10**12  # numeric(12, 2)
+COST_CENTS_LIMIT = 10**16  # numeric(16, 2)
+CENTS_CLAMP = 2**62
 VALUE_COLUMNS = tuple(f"hours_{b}" for b in BUCKETS) + tuple(f"cost_{b}" for b in BUCKETS) + ("total_cost",)
 
 
@@ -35,8 +35,10 @@ def _sum_per_version(priced: pl.DataFrame) -> pl.DataFrame:
     """Seconds and seconds × FX numerator per (part, user, wage version), sorted by part and user."""
     return (
         priced.group_by("p", "user_id", "w")
-        .agg(*[pl.col(b).sum().alias(f"s_{b}") for b in BUCKETS],
-             *[(pl.col(b).cast(pl.Int128) * pl.col("fx_numerator")).sum().alias(f"sf_{b}") for b in BUCKETS])
+        .agg(
+            *[pl.col(b).sum().alias(f"s_{b}") for b in BUCKETS],
+            *[(pl.col(b).cast(pl.Int128) * pl.col("fx_numerator")).sum().alias(f"sf_{b}") for b in BUCKETS],
+        )
         .sort("p", "user_id", "w")
     )
 
@@ -91,17 +93,31 @@ def _every_part(part_rows: pl.DataFrame, parts: pl.DataFrame) -> pl.DataFrame:
     return parts.join(part_rows, on="p", how="left").with_columns(**zeros)
 
 
-def unwritable_parts(part_rows: pl.DataFrame, user_rows: pl.DataFrame, known_users: pl.Series) -> pl.DataFrame:
+def unwritable_parts(
+    part_rows: pl.DataFrame, user_rows: pl.DataFrame, known_users: pl.Series
+) -> pl.DataFrame:
     """Parts whose rows the tables cannot hold, with the reason: (part_id, reason)."""
     too_long_job = part_rows.filter(pl.col("job_no").str.len_chars() > JOB_NO_LIMIT).select(
-        "part_id", reason=pl.format("job_no is {} characters; job_no_cached holds {}",
-                                    pl.col("job_no").str.len_chars(), pl.lit(JOB_NO_LIMIT)))
-    unknown_user = user_rows.filter(~pl.col("user_id").is_in(known_users.implode())).group_by("part_id").agg(
-        reason=pl.format("a timer's user_id {} is not in auth_user", pl.col("user_id").min()))
-    out_of_range = pl.concat([part_rows.select("part_id", *VALUE_COLUMNS),
-                              user_rows.select("part_id", *VALUE_COLUMNS)]).filter(_beyond_column_range()).select(
-        "part_id", reason=pl.lit("hours or cost beyond the columns' numeric range"))
-    return pl.concat([too_long_job, unknown_user, out_of_range]).unique("part_id", keep="first", maintain_order=True)
+        "part_id",
+        reason=pl.format(
+            "job_no is {} characters; job_no_cached holds {}",
+            pl.col("job_no").str.len_chars(),
+            pl.lit(JOB_NO_LIMIT),
+        ),
+    )
+    unknown_user = (
+        user_rows.filter(~pl.col("user_id").is_in(known_users.implode()))
+        .group_by("part_id")
+        .agg(reason=pl.format("a timer's user_id {} is not in auth_user", pl.col("user_id").min()))
+    )
+    out_of_range = (
+        pl.concat([part_rows.select("part_id", *VALUE_COLUMNS), user_rows.select("part_id", *VALUE_COLUMNS)])
+        .filter(_beyond_column_range())
+        .select("part_id", reason=pl.lit("hours or cost beyond the columns' numeric range"))
+    )
+    return pl.concat([too_long_job, unknown_user, out_of_range]).unique(
+        "part_id", keep="first", maintain_order=True
+    )
 
 
 def _beyond_column_range() -> pl.Expr:
@@ -112,7 +128,9 @@ def _beyond_column_range() -> pl.Expr:
 
 def as_stored(rows: pl.DataFrame) -> pl.DataFrame:
     """The columns the cost tables store besides the values: currency, and job_no_cached ('' for NULL)."""
-    return rows.with_columns(job_no_cached=pl.col("job_no").fill_null(""), currency=pl.lit(CURRENCY)).drop("job_no")
+    return rows.with_columns(job_no_cached=pl.col("job_no").fill_null(""), currency=pl.lit(CURRENCY)).drop(
+        "job_no"
+    )
 
 
 def as_text(rows: pl.DataFrame) -> pl.DataFrame:

@@ -72,9 +72,10 @@ the partitions that differ are recomputed. Either way the partitions found uncha
 again, rebased on this scan's snapshot — which is exactly as old as what it was compared with."""
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Optional
 
 import polars as pl
 from psycopg2 import sql
@@ -82,7 +83,7 @@ from psycopg2 import sql
 from partcost.db.sql_files import sql_file
 
 FORMAT = "partcost-settled-1"
-WINDOW_LIMIT = 1 << 30           # a reference further back than this many transactions is never compared
+WINDOW_LIMIT = 1 << 30  # a reference further back than this many transactions is never compared
 XID_SPAN = 1 << 32
 INPUT_TABLES = ("tasks_timer", "tasks_operation", "tasks_part")
 PRICE_TABLES = ("users_wagerate", "core_currencyratesnapshot")
@@ -96,7 +97,7 @@ class Reference:
     running transaction (64-bit id), ``tables`` the row count of every input and price table in it."""
 
     since: int
-    tables: Dict[str, int]
+    tables: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -120,29 +121,38 @@ class Record:
     parts: int
     part_rows: int
     user_rows: int
-    own: Tuple[int, ...]
+    own: tuple[int, ...]
     prices: PricesSeen
 
     def text(self) -> str:
         return f"{FORMAT} {json.dumps(asdict(self), sort_keys=True, separators=(',', ':'))}"
 
     @classmethod
-    def parse(cls, text: Optional[str]) -> Optional["Record"]:
+    def parse(cls, text: str | None) -> Optional["Record"]:
         """None for no record, one of an older format, or one that does not parse: the partition then
         counts as changed."""
         if not text or not text.startswith(FORMAT + " "):
             return None
         try:
-            data = json.loads(text[len(FORMAT) + 1:])
-            return cls(data["context"], Reference(int(data["reference"]["since"]),
-                                                  {k: int(v) for k, v in data["reference"]["tables"].items()}),
-                       int(data["timers"]), int(data["parts"]), int(data["part_rows"]), int(data["user_rows"]),
-                       tuple(int(x) for x in data["own"]), PricesSeen(**data["prices"]))
+            data = json.loads(text[len(FORMAT) + 1 :])
+            return cls(
+                data["context"],
+                Reference(
+                    int(data["reference"]["since"]),
+                    {k: int(v) for k, v in data["reference"]["tables"].items()},
+                ),
+                int(data["timers"]),
+                int(data["parts"]),
+                int(data["part_rows"]),
+                int(data["user_rows"]),
+                tuple(int(x) for x in data["own"]),
+                PricesSeen(**data["prices"]),
+            )
         except (ValueError, KeyError, TypeError):
             return None
 
 
-def window(length: Optional[int], age_since: Optional[int]) -> Optional[int]:
+def window(length: int | None, age_since: int | None) -> int | None:
     """The age(xmin) bound of rows written since the reference, or None when the reference cannot be
     compared (see the module docstring: too far back, or an id age() does not measure)."""
     if length is None or age_since is None or not 0 <= length < WINDOW_LIMIT:
@@ -150,12 +160,12 @@ def window(length: Optional[int], age_since: Optional[int]) -> Optional[int]:
     return age_since if length <= age_since < WINDOW_LIMIT else None
 
 
-def short_ids(ids: Iterable[int]) -> List[str]:
+def short_ids(ids: Iterable[int]) -> list[str]:
     """64-bit transaction ids as the 32-bit ``xid`` values rows carry in ``xmin`` (as text)."""
     return sorted({str(x % XID_SPAN) for x in ids})
 
 
-def loaded_rows_written_since(columns: Iterable[pl.Series], since: int, upper: int) -> Optional[int]:
+def loaded_rows_written_since(columns: Iterable[pl.Series], since: int, upper: int) -> int | None:
     """How many of the loaded 32-bit ``xmin`` values fall in [since, upper) (64-bit ids; ``upper`` an
     xmax taken after the load, so every loaded row's writer is below it); None when the window is too
     long to tell."""
@@ -163,7 +173,9 @@ def loaded_rows_written_since(columns: Iterable[pl.Series], since: int, upper: i
     if not 0 <= length < WINDOW_LIMIT:
         return None
     start = since % XID_SPAN
-    return sum(int((((column - start) % XID_SPAN + XID_SPAN) % XID_SPAN < length).sum()) for column in columns)
+    return sum(
+        int((((column - start) % XID_SPAN + XID_SPAN) % XID_SPAN < length).sum()) for column in columns
+    )
 
 
 class Scan:
@@ -174,7 +186,7 @@ class Scan:
     Each connection measures the window against its own ``age()`` (the next transaction id it saw
     first), so each has its own bound; the scan is comparable only when every one is."""
 
-    def __init__(self, conn, since: Optional[int], helpers: Sequence = ()):
+    def __init__(self, conn, since: int | None, helpers: Sequence = ()):
         self.since = since
         self.sessions = [conn, *helpers]
         self.bounds = []
@@ -191,7 +203,7 @@ class Scan:
                 cur.execute("SET TRANSACTION SNAPSHOT %s", (snapshot,))
                 self._window(cur)
 
-    def _window(self, cur) -> Tuple[int, int]:
+    def _window(self, cur) -> tuple[int, int]:
         cur.execute(sql_file("recompute/changes_window"), {"since": self.since})
         xmin, xmax, age_since = cur.fetchone()
         self.bounds.append(None if self.since is None else window(xmax - self.since, age_since))
@@ -201,7 +213,7 @@ class Scan:
     def comparable(self) -> bool:
         return all(bound is not None for bound in self.bounds)
 
-    def run(self, jobs: List[Tuple[float, Callable]]) -> list:
+    def run(self, jobs: list[tuple[float, Callable]]) -> list:
         """Each ``(weight, job)``'s ``job(cursor, params)`` result, in order, the jobs shared out over
         the connections by weight (the heaviest first, each to the least loaded connection)."""
         if len(self.sessions) == 1:
@@ -226,33 +238,53 @@ class Scan:
     def _job(self, session: int, job: Callable):
         bound = self.bounds[session]
         with self.sessions[session].cursor() as cur:
-            return job(cur, lambda own=(), **more: {"window": -1 if bound is None else bound,
-                                                    "own": short_ids(own), **more})
+            return job(
+                cur,
+                lambda own=(), **more: {
+                    "window": -1 if bound is None else bound,
+                    "own": short_ids(own),
+                    **more,
+                },
+            )
 
     @staticmethod
     def table(table: str, own: Iterable[int] = ()) -> Callable:
         """A job: (rows, rows written in the window other than by ``own``) of a whole table."""
+
         def job(cur, params):
-            cur.execute(sql.SQL(sql_file("recompute/changes_table")).format(table=sql.Identifier(table)), params(own))
+            cur.execute(
+                sql.SQL(sql_file("recompute/changes_table")).format(table=sql.Identifier(table)), params(own)
+            )
             return cur.fetchone()
+
         return job
 
     @staticmethod
     def partitions(table: str, partitions: int, own: Iterable[int] = ()) -> Callable:
         """A job: {partition: (rows, rows written in the window)} of a table partitioned by its part key."""
+
         def job(cur, params):
-            cur.execute(sql.SQL(sql_file("recompute/changes_partitions")).format(
-                table=sql.Identifier(table), key=sql.Identifier(PARTITION_KEY[table])),
-                params(own, partitions=partitions))
+            cur.execute(
+                sql.SQL(sql_file("recompute/changes_partitions")).format(
+                    table=sql.Identifier(table), key=sql.Identifier(PARTITION_KEY[table])
+                ),
+                params(own, partitions=partitions),
+            )
             return {p: (rows, new) for p, rows, new in cur.fetchall()}
+
         return job
 
     @staticmethod
     def timer_partitions(partitions: int, operation_ct: int) -> Callable:
         """A job: as ``partitions`` for the timers load_timers.sql loads, joined to their operations."""
+
         def job(cur, params):
-            cur.execute(sql_file("recompute/changes_timer_partitions"), params(partitions=partitions, operation_ct=operation_ct))
+            cur.execute(
+                sql_file("recompute/changes_timer_partitions"),
+                params(partitions=partitions, operation_ct=operation_ct),
+            )
             return {p: (rows, new) for p, rows, new in cur.fetchall()}
+
         return job
 
     @staticmethod
@@ -260,11 +292,13 @@ class Scan:
         cur.execute(sql_file("recompute/changes_users"))
         return cur.fetchone()[0]
 
-    def sizes(self, tables: Iterable[str]) -> Dict[str, float]:
+    def sizes(self, tables: Iterable[str]) -> dict[str, float]:
         """Each table's size in pages (the planner's figure), to share the scans out by."""
         with self.sessions[0].cursor() as cur:
-            cur.execute("SELECT relname, greatest(relpages, 1) FROM pg_class WHERE oid = ANY(%s::regclass[])",
-                        (list(tables),))
+            cur.execute(
+                "SELECT relname, greatest(relpages, 1) FROM pg_class WHERE oid = ANY(%s::regclass[])",
+                (list(tables),),
+            )
             return dict(cur.fetchall())
 
     def close(self) -> None:
@@ -279,13 +313,21 @@ class Plan:
     records; ``whole_tables`` whether the whole-table test sufficed (nothing was grouped by partition)."""
 
     reference: Reference
-    unchanged: Dict[int, Record] = field(default_factory=dict)
-    changed: List[int] = field(default_factory=list)
+    unchanged: dict[int, Record] = field(default_factory=dict)
+    changed: list[int] = field(default_factory=list)
     whole_tables: bool = False
 
 
-def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Record]], context: str,
-         operation_ct: int, on_partition_scan: Callable[[], None] = lambda: None, helpers: Sequence = ()) -> Plan:
+def plan(
+    conn,
+    partitions: int,
+    todo: list[int],
+    records: dict[int, Record | None],
+    context: str,
+    operation_ct: int,
+    on_partition_scan: Callable[[], None] = lambda: None,
+    helpers: Sequence = (),
+) -> Plan:
     """Which of ``todo`` are unchanged since their ``records`` (the latest of each partition, at this
     partition count). ``on_partition_scan`` is called before anything is grouped by partition (a run
     starts its workers then: something is to be recomputed or looked at more closely). ``helpers``:
@@ -297,8 +339,13 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
     try:
         tables = INPUT_TABLES + PRICE_TABLES + (COST_TABLES if usable else ())
         pages = scan.sizes(tables)
-        *found, users = scan.run([(pages.get(table, 1), Scan.table(table, own if table in COST_TABLES else ()))
-                                  for table in tables] + [(1, Scan.users)])
+        *found, users = scan.run(
+            [
+                (pages.get(table, 1), Scan.table(table, own if table in COST_TABLES else ()))
+                for table in tables
+            ]
+            + [(1, Scan.users)]
+        )
         counts = dict(zip(tables, found))
         reference = Reference(scan.xmin, {table: counts[table][0] for table in INPUT_TABLES + PRICE_TABLES})
         result = Plan(reference)
@@ -307,13 +354,20 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
             return result
 
         prices_new = any(counts[table][1] for table in PRICE_TABLES)
-        seen_now = PricesSeen(scan.xmin, counts["users_wagerate"][0], counts["core_currencyratesnapshot"][0], users)
+        seen_now = PricesSeen(
+            scan.xmin, counts["users_wagerate"][0], counts["core_currencyratesnapshot"][0], users
+        )
 
         def prices_same(r: Record) -> bool:
             return not prices_new and (r.prices.wages, r.prices.fx, r.prices.users) == (
-                seen_now.wages, seen_now.fx, seen_now.users)
+                seen_now.wages,
+                seen_now.fx,
+                seen_now.users,
+            )
 
-        if not any(prices_same(r) for r in usable.values()):  # wages, FX or users changed: every partition did
+        if not any(
+            prices_same(r) for r in usable.values()
+        ):  # wages, FX or users changed: every partition did
             on_partition_scan()
             result.changed = list(todo)
             return result
@@ -329,7 +383,8 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
         every = len(usable) == partitions
         costs_whole = every and all(
             counts[table] == (sum(getattr(r, column) for r in usable.values()), 0)
-            for table, column in zip(COST_TABLES, ("part_rows", "user_rows")))
+            for table, column in zip(COST_TABLES, ("part_rows", "user_rows"))
+        )
         result.whole_tables = timers_whole and parts_whole and costs_whole
 
         if not result.whole_tables:
@@ -337,8 +392,10 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
         empty = (0, 0)
         grouped = {}
         if not timers_whole:
-            grouped["timers"] = (pages.get("tasks_timer", 1) + pages.get("tasks_operation", 1),
-                                 Scan.timer_partitions(partitions, operation_ct))
+            grouped["timers"] = (
+                pages.get("tasks_timer", 1) + pages.get("tasks_operation", 1),
+                Scan.timer_partitions(partitions, operation_ct),
+            )
         if not parts_whole:
             grouped["parts"] = (pages.get("tasks_part", 1), Scan.partitions("tasks_part", partitions))
         if not costs_whole:
@@ -350,14 +407,23 @@ def plan(conn, partitions: int, todo: List[int], records: Dict[int, Optional[Rec
 
         for p in todo:
             r = usable.get(p)
-            same = (r is not None and prices_same(r)
-                    and (timer_parts is None or timer_parts.get(p, empty) == (r.timers, 0))
-                    and (part_parts is None or part_parts.get(p, empty) == (r.parts, 0))
-                    and (cost_parts is None or (cost_parts[0].get(p, empty) == (r.part_rows, 0)
-                                                and cost_parts[1].get(p, empty) == (r.user_rows, 0))))
+            same = (
+                r is not None
+                and prices_same(r)
+                and (timer_parts is None or timer_parts.get(p, empty) == (r.timers, 0))
+                and (part_parts is None or part_parts.get(p, empty) == (r.parts, 0))
+                and (
+                    cost_parts is None
+                    or (
+                        cost_parts[0].get(p, empty) == (r.part_rows, 0)
+                        and cost_parts[1].get(p, empty) == (r.user_rows, 0)
+                    )
+                )
+            )
             if same:
-                result.unchanged[p] = Record(context, reference, r.timers, r.parts, r.part_rows, r.user_rows,
-                                             r.own, seen_now)
+                result.unchanged[p] = Record(
+                    context, reference, r.timers, r.parts, r.part_rows, r.user_rows, r.own, seen_now
+                )
             else:
                 result.changed.append(p)
         return result

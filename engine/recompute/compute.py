@@ -8,8 +8,9 @@ from partcost.recompute.price import Prices, attach_prices
 from partcost.recompute.split import WorkCalendar, split_timers, unsplittable_timers
 
 
-def compute_costs(timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, calendar: WorkCalendar,
-                  known_users: pl.Series) -> tuple:
+def compute_costs(
+    timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, calendar: WorkCalendar, known_users: pl.Series
+) -> tuple:
     """Pure computation: (part rows, user rows, failed parts) for the given timers (part_id, timer_id,
     user_id, start_ms, finish_ms). A part with a timer the calendar cannot split fails alone, before
     the split, and the other parts are costed. Parts are carried as integer codes ``p`` until the
@@ -21,7 +22,11 @@ def compute_costs(timers: pl.DataFrame, parts: pl.DataFrame, prices: Prices, cal
     costed_parts = parts.join(timers.select("p").unique(), on="p", how="semi")
     priced = attach_prices(split_timers(timers, calendar), prices)
     part_rows, user_rows = aggregate(priced, prices, costed_parts)
-    failed = pl.concat([parts.join(unsplittable, on="p").select("part_id", "reason"),
-                        unwritable_parts(part_rows, user_rows, known_users)])
+    failed = pl.concat(
+        [
+            parts.join(unsplittable, on="p").select("part_id", "reason"),
+            unwritable_parts(part_rows, user_rows, known_users),
+        ]
+    )
     keep = lambda rows: as_stored(rows.join(failed, on="part_id", how="anti"))
     return keep(part_rows), keep(user_rows), failed

@@ -6,34 +6,36 @@ Invariants: a part that fails stays queued, with its ``enqueued_at``, and this d
 only once the app bumps it; one poisoned part never holds back the others of its batch (a batch that
 fails whole is drained again part by part); a drainer process that dies fails the run."""
 
+import contextlib
 import multiprocessing
 import os
 import queue as stdlib_queue
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional, Set, Tuple
+from typing import Any
 
 from partcost.db.sql_files import sql_file
+from partcost.errors import ExitStatus
 from partcost.recompute.ledger import RunStatus
-from partcost.recompute.scope import Scope
 from partcost.recompute.pool import StopSignal, become_worker, describe_failure, run_scope_safely
 from partcost.recompute.run import Summary, check_stop_file, check_workers, connect_checked
+from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
 from partcost.recompute.write import WriteCounts
-from partcost.errors import ExitStatus
 
 
 @dataclass(frozen=True)
 class DrainOptions:
-    once: bool = False           # stop when the queue is empty instead of waiting for more
+    once: bool = False  # stop when the queue is empty instead of waiting for more
     batch_size: int = 500
     poll_seconds: float = 1.0
 
 
-def drain_batch(worker: Worker, options: DrainOptions, skip: set) -> Optional[ScopeResult]:
+def drain_batch(worker: Worker, options: DrainOptions, skip: set) -> ScopeResult | None:
     """Claim, recompute and dequeue one batch; None when nothing is queued (for this drainer).
     ``skip`` holds the (part, enqueued_at) this drainer failed on."""
     claimed = _claim(worker, skip, options.batch_size)
@@ -47,11 +49,17 @@ def drain_batch(worker: Worker, options: DrainOptions, skip: set) -> Optional[Sc
     return result
 
 
-def _claim(worker: Worker, skip: set, batch_size: int, only: Optional[list] = None) -> list:
+def _claim(worker: Worker, skip: set, batch_size: int, only: list | None = None) -> list:
     with worker.conn.cursor() as cur:
-        cur.execute(sql_file("recompute/claim_queue_batch"), {
-            "skip_parts": [key for key, _ in skip], "skip_enqueued_at": [at for _, at in skip],
-            "only": only, "batch_size": batch_size})
+        cur.execute(
+            sql_file("recompute/claim_queue_batch"),
+            {
+                "skip_parts": [key for key, _ in skip],
+                "skip_enqueued_at": [at for _, at in skip],
+                "only": only,
+                "batch_size": batch_size,
+            },
+        )
         claimed = cur.fetchall()
     if not claimed:
         worker.conn.rollback()
@@ -65,8 +73,10 @@ def _recompute_claimed(worker: Worker, claimed: list) -> ScopeResult:
         failed = {key for key, _ in result.failed}
         drained = [(key, at) for key, at in claimed if key not in failed]
         with conn.cursor() as cur:
-            cur.execute(sql_file("recompute/delete_drained_queue_rows"),
-                        {"part_ids": [key for key, _ in drained], "enqueued_at": [at for _, at in drained]})
+            cur.execute(
+                sql_file("recompute/delete_drained_queue_rows"),
+                {"part_ids": [key for key, _ in drained], "enqueued_at": [at for _, at in drained]},
+            )
 
     return run_scope_safely(worker, Scope.keys([key for key, _ in claimed]), before_commit=dequeue)
 
@@ -86,11 +96,15 @@ def _part_by_part(worker: Worker, keys: list, skip: set) -> ScopeResult:
     return merged
 
 
-def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], bool],
-               on_result: Callable[[ScopeResult], None]) -> bool:
+def drain_loop(
+    worker: Worker,
+    options: DrainOptions,
+    should_stop: Callable[[], bool],
+    on_result: Callable[[ScopeResult], None],
+) -> bool:
     """Drain until stopped (or, ``once``, until the queue is empty); False if the loop itself failed
     (a lost connection, say), which is reported as a failed result too, never as a traceback."""
-    skip: Set[Tuple[str, Any]] = set()   # (part key, enqueued_at) pairs that failed
+    skip: set[tuple[str, Any]] = set()  # (part key, enqueued_at) pairs that failed
     try:
         while not should_stop():
             result = drain_batch(worker, options, skip)
@@ -106,9 +120,15 @@ def drain_loop(worker: Worker, options: DrainOptions, should_stop: Callable[[], 
     return True
 
 
-def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, options: DrainOptions,
-                on_progress: Callable[[Summary], None] = lambda s: None,
-                on_notice: Callable[[str], None] = lambda m: None) -> Summary:
+def drain_queue(
+    dsn: str,
+    calendar: WorkCalendar,
+    workers: int,
+    stop_file: Path,
+    options: DrainOptions,
+    on_progress: Callable[[Summary], None] = lambda s: None,
+    on_notice: Callable[[str], None] = lambda m: None,
+) -> Summary:
     check_workers(workers)
     check_stop_file(stop_file, on_notice)
     started = time.monotonic()
@@ -120,7 +140,9 @@ def drain_queue(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path,
         summary.partitions += 1
         on_progress(summary)
 
-    with StopSignal(lambda: on_notice("Stopping after the batches in flight (Ctrl-C again to abort)...")) as sig:
+    with StopSignal(
+        lambda: on_notice("Stopping after the batches in flight (Ctrl-C again to abort)...")
+    ) as sig:
         should_stop = lambda: sig.requested or stop_file.exists()
         if workers == 1:
             worker = Worker(dsn, calendar, application_name=f"partcost drain-queue pid={os.getpid()}")
@@ -146,28 +168,35 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
     ends and says so; the batch it had in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
     stop, results = context.Event(), context.Queue()
-    processes = [context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
-                 for _ in range(workers)]
+    processes = [
+        context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
+        for _ in range(workers)
+    ]
     for process in processes:
         process.start()
-    ended: Dict[int, int] = {}   # pid -> exit status
+    ended: dict[int, int] = {}  # pid -> exit status
     try:
         while any(p.is_alive() for p in processes) or not results.empty():
             if should_stop() or ended:
                 stop.set()
-            try:
+            with contextlib.suppress(stdlib_queue.Empty):
                 on_result(results.get(timeout=0.2))
-            except stdlib_queue.Empty:
-                pass
-            ended.update((p.pid, p.exitcode) for p in processes
-                         if p.pid is not None and p.exitcode not in (None, 0))
+            ended.update(
+                (p.pid, p.exitcode) for p in processes if p.pid is not None and p.exitcode not in (None, 0)
+            )
     except KeyboardInterrupt:
         for process in processes:
             process.kill()
         raise
-    return [(f"drainer pid={pid}", f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
-             "its batch in flight was rolled back and stays queued")
-            for pid, code in ended.items() if code != ExitStatus.FAILED]
+    return [
+        (
+            f"drainer pid={pid}",
+            f"the drainer process died (exit status {code}{', killed?' if code < 0 else ''}); "
+            "its batch in flight was rolled back and stays queued",
+        )
+        for pid, code in ended.items()
+        if code != ExitStatus.FAILED
+    ]
 
 
 def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:

@@ -1,18 +1,24 @@
 """Load what a recompute needs, with PostgreSQL COPY straight into polars frames."""
 
-
 import polars as pl
 
-from partcost.recompute.aggregate import VALUE_COLUMNS
 from partcost.db.catalogue import content_type_id
 from partcost.db.copy import copy_out
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
-from partcost.recompute.scope import Scope
+from partcost.recompute.aggregate import VALUE_COLUMNS
 from partcost.recompute.price import Prices, build_prices
+from partcost.recompute.scope import Scope
 
-TIMER_SCHEMA = {"part_id": pl.String, "timer_id": pl.Int64, "user_id": pl.Int64, "start_ms": pl.Int64,
-                "finish_ms": pl.Int64, "timer_xmin": pl.Int64, "operation_xmin": pl.Int64}
+TIMER_SCHEMA = {
+    "part_id": pl.String,
+    "timer_id": pl.Int64,
+    "user_id": pl.Int64,
+    "start_ms": pl.Int64,
+    "finish_ms": pl.Int64,
+    "timer_xmin": pl.Int64,
+    "operation_xmin": pl.Int64,
+}
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String, "part_xmin": pl.Int64}
 STORED_TEXT = {name: pl.String for name in ("job_no_cached", "currency") + VALUE_COLUMNS}
 
@@ -22,7 +28,12 @@ def operation_content_type(conn) -> int:
 
 
 def load_timers(conn, operation_ct: int, scope: Scope) -> pl.DataFrame:
-    return copy_out(conn, sql_file("recompute/load_timers"), TIMER_SCHEMA, {**scope.params(), "operation_ct": operation_ct})
+    return copy_out(
+        conn,
+        sql_file("recompute/load_timers"),
+        TIMER_SCHEMA,
+        {**scope.params(), "operation_ct": operation_ct},
+    )
 
 
 def load_parts(conn, scope: Scope) -> pl.DataFrame:
@@ -31,11 +42,18 @@ def load_parts(conn, scope: Scope) -> pl.DataFrame:
 
 def load_cost_rows(conn, scope: Scope) -> tuple:
     """The stored (part rows, user rows) of the scope, values in cents."""
-    parts = copy_out(conn, sql_file("recompute/load_part_cost_rows"),
-                     {"row_xmin": pl.Int64, "part_id": pl.String, **STORED_TEXT}, scope.params())
-    users = copy_out(conn, sql_file("recompute/load_user_cost_rows"),
-                     {"row_xmin": pl.Int64, "id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_TEXT},
-                     scope.params())
+    parts = copy_out(
+        conn,
+        sql_file("recompute/load_part_cost_rows"),
+        {"row_xmin": pl.Int64, "part_id": pl.String, **STORED_TEXT},
+        scope.params(),
+    )
+    users = copy_out(
+        conn,
+        sql_file("recompute/load_user_cost_rows"),
+        {"row_xmin": pl.Int64, "id": pl.Int64, "part_id": pl.String, "user_id": pl.Int64, **STORED_TEXT},
+        scope.params(),
+    )
     return _in_cents(parts), _in_cents(users)
 
 
@@ -46,16 +64,31 @@ def _in_cents(rows: pl.DataFrame) -> pl.DataFrame:
 
 def load_prices(conn) -> Prices:
     """Wage versions, the TRY-average fallback wage and the FX snapshots (small tables)."""
-    wages = _calendar_dates(copy_out(conn, sql_file("recompute/load_wages"), {
-        "user_id": pl.Int64, "effective_from": pl.String, "base_monthly": pl.String,
-        "after_hours_multiplier": pl.String, "sunday_multiplier": pl.String}), "effective_from",
-        lambda row: f"users_wagerate for user {row['user_id']} has effective_from {row['effective_from']}")
+    wages = _calendar_dates(
+        copy_out(
+            conn,
+            sql_file("recompute/load_wages"),
+            {
+                "user_id": pl.Int64,
+                "effective_from": pl.String,
+                "base_monthly": pl.String,
+                "after_hours_multiplier": pl.String,
+                "sunday_multiplier": pl.String,
+            },
+        ),
+        "effective_from",
+        lambda row: f"users_wagerate for user {row['user_id']} has effective_from {row['effective_from']}",
+    )
     with conn.cursor() as cur:
         cur.execute(sql_file("recompute/load_wage_fallback"))
         fallback = cur.fetchone()
-    fx = _calendar_dates(copy_out(conn, sql_file("recompute/load_fx"), {"date": pl.String, "eur_kind": pl.String,
-                                                              "eur": pl.String}), "date",
-                         lambda row: f"core_currencyratesnapshot has a row for {row['date']}")
+    fx = _calendar_dates(
+        copy_out(
+            conn, sql_file("recompute/load_fx"), {"date": pl.String, "eur_kind": pl.String, "eur": pl.String}
+        ),
+        "date",
+        lambda row: f"core_currencyratesnapshot has a row for {row['date']}",
+    )
     return build_prices(wages, fallback, fx)
 
 
@@ -65,8 +98,9 @@ def _calendar_dates(rows: pl.DataFrame, column: str, names_row) -> pl.DataFrame:
     dates = rows.with_columns(pl.col(column).str.to_date("%Y-%m-%d", strict=False, exact=True))
     outside = rows.filter(dates[column].is_null())
     if outside.height:
-        raise PartcostError(f"{names_row(outside.row(0, named=True))}, a date outside the years 1-9999; "
-                            "fix that row")
+        raise PartcostError(
+            f"{names_row(outside.row(0, named=True))}, a date outside the years 1-9999; fix that row"
+        )
     return dates
 
 

@@ -10,14 +10,15 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any
 
 import psycopg2
 
 from partcost.db.connections import database_error_message
-from partcost.recompute.changes import Reference
 from partcost.errors import ExitStatus, PartcostError
+from partcost.recompute.changes import Reference
 from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker
@@ -53,8 +54,11 @@ def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: in
     if os.getppid() != parent_pid:  # the parent died before PR_SET_PDEATHSIG was set
         os._exit(ExitStatus.FAILED)
     try:
-        return Worker(dsn, calendar, application_name=f"partcost {command} worker pid={os.getpid()} "
-                                                      f"(parent {parent_pid})"), None
+        return Worker(
+            dsn,
+            calendar,
+            application_name=f"partcost {command} worker pid={os.getpid()} (parent {parent_pid})",
+        ), None
     except Exception as error:
         return None, describe_failure(error)
 
@@ -91,8 +95,13 @@ def _send(channel, result: ScopeResult) -> None:
         channel.send(ScopeResult(result.scope, error=describe_failure(error)))
 
 
-def run_scope_safely(worker: Worker, scope: Scope, run_id: Optional[int] = None,
-                     before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
+def run_scope_safely(
+    worker: Worker,
+    scope: Scope,
+    run_id: int | None = None,
+    before_commit: Callable | None = None,
+    reference: Reference | None = None,
+) -> ScopeResult:
     """Any failure of a scope becomes a failed result (rolled back), so the others still run."""
     try:
         if reference is None:  # (a drainer: no run, no reference)
@@ -108,7 +117,7 @@ class StopSignal:
     def __init__(self, on_first: Callable[[], None]):
         self.requested = False
         self._on_first = on_first
-        self._previous: Dict[int, Any] = {}
+        self._previous: dict[int, Any] = {}
 
     def __enter__(self):
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -129,7 +138,7 @@ class StopSignal:
 @dataclass(eq=False)
 class _WorkerProcess:
     process: multiprocessing.process.BaseProcess
-    channel: multiprocessing.connection.Connection   # the parent's end of its pipe
+    channel: multiprocessing.connection.Connection  # the parent's end of its pipe
 
 
 class WorkerPool:
@@ -146,7 +155,7 @@ class WorkerPool:
         self.workers = workers
         self._context: Any = multiprocessing.get_context("fork" if fork else "spawn")
         self._args = (dsn, calendar, os.getpid())
-        self._processes: List[_WorkerProcess] = []
+        self._processes: list[_WorkerProcess] = []
 
     def __enter__(self) -> "WorkerPool":
         try:
@@ -187,15 +196,21 @@ class WorkerPool:
         for worker in self._processes:
             worker.process.kill()
 
-    def run(self, scopes: Iterable[Scope], run_id: Optional[int], on_result: Callable[[ScopeResult], None],
-            should_stop: Callable[[], bool], reference: Optional[Reference] = None) -> list:
+    def run(
+        self,
+        scopes: Iterable[Scope],
+        run_id: int | None,
+        on_result: Callable[[ScopeResult], None],
+        should_stop: Callable[[], bool],
+        reference: Reference | None = None,
+    ) -> list:
         """Run ``scopes`` (of full run ``run_id`` and its change-scan ``reference``, if any), at most one
         per worker at a time; returns the scopes that were never run.
         A dead worker breaks the pool: the others are killed, the scopes in flight come back as
         failed results (their transactions rolled back) and nothing more starts. KeyboardInterrupt
         kills the workers."""
         pending = list(scopes)
-        busy: Dict[_WorkerProcess, Scope] = {}   # worker -> the scope it is running
+        busy: dict[_WorkerProcess, Scope] = {}  # worker -> the scope it is running
         try:
             while pending or busy:
                 for worker in self._processes:
@@ -204,8 +219,10 @@ class WorkerPool:
                         self._hand_over(worker, (busy[worker], run_id, reference))
                 if not busy:
                     break
-                multiprocessing.connection.wait([w.channel for w in self._processes]
-                                                + [w.process.sentinel for w in self._processes], POLL_SECONDS)
+                multiprocessing.connection.wait(
+                    [w.channel for w in self._processes] + [w.process.sentinel for w in self._processes],
+                    POLL_SECONDS,
+                )
                 for worker in list(busy):
                     result = self._result(worker, busy[worker])
                     if result is not None:
@@ -229,7 +246,7 @@ class WorkerPool:
             pass
 
     @staticmethod
-    def _result(worker: _WorkerProcess, scope: Scope) -> Optional[ScopeResult]:
+    def _result(worker: _WorkerProcess, scope: Scope) -> ScopeResult | None:
         """The worker's result for ``scope`` if it has sent it, else None (still at work, or died)."""
         try:
             return worker.channel.recv() if worker.channel.poll() else None

@@ -10,28 +10,28 @@ import math
 import os
 import socket
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 import psycopg2
 
-from partcost.recompute import changes, ledger
-from partcost.recompute.ledger import RunStatus
 from partcost.db import privileges, schema
 from partcost.db.connections import connect, connection, database_error_message
 from partcost.db.sql_files import sql_file
 from partcost.errors import ExitStatus, PartcostError
-from partcost.recompute.scope import LOCK_SLOTS, Scope
+from partcost.recompute import changes, ledger
+from partcost.recompute.ledger import RunStatus
 from partcost.recompute.load import load_prices, operation_content_type
 from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
+from partcost.recompute.scope import LOCK_SLOTS, Scope
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import ScopeResult, Worker, record_context
 from partcost.recompute.write import WriteCounts
 
-RUN_LOCK = (1885434485, 0)       # one full recompute per database
-TIMERS_PER_PARTITION = 250_000   # bounds a worker's memory: it follows the partition, not the database
+RUN_LOCK = (1885434485, 0)  # one full recompute per database
+TIMERS_PER_PARTITION = 250_000  # bounds a worker's memory: it follows the partition, not the database
 MAX_WORKERS = 64
 DEFAULT_STOP_FILE = "recompute_part_costs.stop"
 
@@ -42,12 +42,12 @@ class Summary:
     partitions: int = 0
     partitions_done: int = 0
     successful: int = 0
-    failed: list = field(default_factory=list)    # [(part key or "partition N", reason)]
+    failed: list = field(default_factory=list)  # [(part key or "partition N", reason)]
     not_done: list = field(default_factory=list)  # partitions left for --resume
     counts: WriteCounts = field(default_factory=WriteCounts)
     seconds: float = 0.0
-    run_id: Optional[int] = None
-    timings: dict = field(default_factory=dict)   # stage -> seconds, summed over scopes
+    run_id: int | None = None
+    timings: dict = field(default_factory=dict)  # stage -> seconds, summed over scopes
 
     _failed_parts: set = field(default_factory=set, repr=False)
 
@@ -88,8 +88,10 @@ def check_workers(workers: int) -> int:
     return workers
 
 
-def check_partitions(partitions: Optional[int]) -> None:
-    if partitions is not None and (partitions < 1 or partitions > LOCK_SLOTS or partitions & (partitions - 1)):
+def check_partitions(partitions: int | None) -> None:
+    if partitions is not None and (
+        partitions < 1 or partitions > LOCK_SLOTS or partitions & (partitions - 1)
+    ):
         raise PartcostError(f"--partitions must be a power of two from 1 to {LOCK_SLOTS} (got {partitions})")
 
 
@@ -111,10 +113,17 @@ def recompute_parts(dsn: str, calendar: WorkCalendar, part_keys: list) -> Summar
     return summary
 
 
-def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path, resume: bool = False,
-                  partitions: Optional[int] = None, fork_workers: bool = False,
-                  on_progress: Callable[[Summary], None] = lambda s: None,
-                  on_notice: Callable[[str], None] = lambda m: None) -> Summary:
+def recompute_all(
+    dsn: str,
+    calendar: WorkCalendar,
+    workers: int,
+    stop_file: Path,
+    resume: bool = False,
+    partitions: int | None = None,
+    fork_workers: bool = False,
+    on_progress: Callable[[Summary], None] = lambda s: None,
+    on_notice: Callable[[str], None] = lambda m: None,
+) -> Summary:
     """A full recompute (or ``resume``: the unfinished partitions of the last one). ``fork_workers``:
     see ``WorkerPool``."""
     started = time.monotonic()
@@ -122,7 +131,9 @@ def recompute_all(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Pat
     check_partitions(partitions)
     check_stop_file(stop_file, on_notice)
     with ExitStack() as stack:
-        pool = LazyPool(lambda: stack.enter_context(WorkerPool(dsn, calendar, workers, fork=fork_workers)), workers)
+        pool = LazyPool(
+            lambda: stack.enter_context(WorkerPool(dsn, calendar, workers, fork=fork_workers)), workers
+        )
         if fork_workers:  # forked workers must start before this process runs any polars work (WorkerPool)
             pool.start()
         conn = connect_checked(dsn)
@@ -148,9 +159,17 @@ class LazyPool:
         return self._pool
 
 
-def _run(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, stop_file: Path, resume: bool,
-         partitions: Optional[int], on_progress: Callable[[Summary], None],
-         on_notice: Callable[[str], None]) -> Summary:
+def _run(
+    conn,
+    dsn: str,
+    pool: LazyPool,
+    calendar: WorkCalendar,
+    stop_file: Path,
+    resume: bool,
+    partitions: int | None,
+    on_progress: Callable[[Summary], None],
+    on_notice: Callable[[str], None],
+) -> Summary:
     _take_run_lock(conn)
     ledger.ensure_ledger(conn)
     privileges.require(conn, privileges.LEDGER)
@@ -161,7 +180,9 @@ def _run(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, stop_file: Path
         summary.add(result)
         on_progress(summary)
 
-    with StopSignal(lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")) as sig:
+    with StopSignal(
+        lambda: on_notice("Stopping after the partitions in flight (Ctrl-C again to abort)...")
+    ) as sig:
         stop_requested = lambda: sig.requested or stop_file.exists()
         try:
             found = _unchanged_partitions(conn, dsn, pool, calendar, run, todo, summary)
@@ -173,19 +194,28 @@ def _run(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, stop_file: Path
             raise
     summary.not_done = sorted(summary.not_done + [scope.partition for scope in left])
     cancelled = bool(left) and stop_requested()
-    summary.status = (RunStatus.CANCELLED if cancelled else
-                      RunStatus.FAILED if left or summary.failed else RunStatus.COMPLETE)
+    summary.status = (
+        RunStatus.CANCELLED
+        if cancelled
+        else RunStatus.FAILED
+        if left or summary.failed
+        else RunStatus.COMPLETE
+    )
     try:
         ledger.finish_run(conn, run, summary.status)
     except (psycopg2.OperationalError, psycopg2.InterfaceError) as error:
-        raise PartcostError(f"lost the database connection during the run ({database_error_message(error)}); "
-                            f"{summary.partitions_done} of {summary.partitions} partitions committed "
-                            "— run `partcost recompute --resume` to finish", ExitStatus.FAILED) from None
+        raise PartcostError(
+            f"lost the database connection during the run ({database_error_message(error)}); "
+            f"{summary.partitions_done} of {summary.partitions} partitions committed "
+            "— run `partcost recompute --resume` to finish",
+            ExitStatus.FAILED,
+        ) from None
     return summary
 
 
-def _unchanged_partitions(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, run: ledger.Run, todo: list,
-                          summary: Summary) -> changes.Plan:
+def _unchanged_partitions(
+    conn, dsn: str, pool: LazyPool, calendar: WorkCalendar, run: ledger.Run, todo: list, summary: Summary
+) -> changes.Plan:
     """The change scan (partcost.recompute.changes) over the partitions still to do, on this connection and, on a
     machine with more than one core, a second one scanning side by side. The workers start as soon as
     something is to be recomputed: at once when no partition has a record to compare with, else once the
@@ -198,22 +228,40 @@ def _unchanged_partitions(conn, dsn: str, pool: LazyPool, calendar: WorkCalendar
     conn.rollback()
     started = time.monotonic()
     with ExitStack() as stack:
-        helpers = ([stack.enter_context(connection(dsn, "partcost recompute (change scan)"))]
-                   if (os.cpu_count() or 1) > 1 else [])
-        found = changes.plan(conn, run.partitions, partitions, records, record_context(calendar, operation_ct),
-                             operation_ct, on_partition_scan=pool.start, helpers=helpers)
+        helpers = (
+            [stack.enter_context(connection(dsn, "partcost recompute (change scan)"))]
+            if (os.cpu_count() or 1) > 1
+            else []
+        )
+        found = changes.plan(
+            conn,
+            run.partitions,
+            partitions,
+            records,
+            record_context(calendar, operation_ct),
+            operation_ct,
+            on_partition_scan=pool.start,
+            helpers=helpers,
+        )
     summary.timings["changes"] = time.monotonic() - started
     return found
 
 
-def _mark_unchanged(conn, run: ledger.Run, found: changes.Plan, on_result: Callable[[ScopeResult], None]) -> None:
+def _mark_unchanged(
+    conn, run: ledger.Run, found: changes.Plan, on_result: Callable[[ScopeResult], None]
+) -> None:
     """The partitions nothing touched are done: marked in one transaction with their rebased records."""
     for partition, record in sorted(found.unchanged.items()):
         ledger.mark_partition(conn, run.id, partition, record.part_rows, [], record.text())
     conn.commit()
     for partition, record in sorted(found.unchanged.items()):
-        on_result(ScopeResult(Scope(run.partitions, partition), parts=record.part_rows,
-                              counts=WriteCounts(unchanged=record.part_rows + record.user_rows)))
+        on_result(
+            ScopeResult(
+                Scope(run.partitions, partition),
+                parts=record.part_rows,
+                counts=WriteCounts(unchanged=record.part_rows + record.user_rows),
+            )
+        )
 
 
 def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
@@ -221,7 +269,9 @@ def _close_run_after(conn, run: ledger.Run, error: BaseException) -> None:
     connection is gone too, the original error is what the operator needs to see."""
     try:
         conn.rollback()
-        ledger.finish_run(conn, run, RunStatus.CANCELLED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED)
+        ledger.finish_run(
+            conn, run, RunStatus.CANCELLED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
+        )
     except psycopg2.Error:
         pass
 
@@ -265,10 +315,15 @@ def _take_run_lock(conn) -> None:
         cur.execute(sql_file("recompute/run_lock_holder"), keys)
         holder = cur.fetchone()
     conn.rollback()
-    who = (f"'{holder[1]}' (server pid {holder[0]}, from {holder[2] or 'local socket'}, since {holder[3]:%Y-%m-%d %H:%M:%S %Z})"
-           if holder else "another session")
-    raise PartcostError(f"another full recompute is already running on this database: {who}; "
-                        "wait for it, or stop it with `partcost stop`")
+    who = (
+        f"'{holder[1]}' (server pid {holder[0]}, from {holder[2] or 'local socket'}, since {holder[3]:%Y-%m-%d %H:%M:%S %Z})"
+        if holder
+        else "another session"
+    )
+    raise PartcostError(
+        f"another full recompute is already running on this database: {who}; "
+        "wait for it, or stop it with `partcost stop`"
+    )
 
 
 def _plan(conn, calendar: WorkCalendar, partitions: int, resume: bool, on_notice) -> tuple:
@@ -278,7 +333,9 @@ def _plan(conn, calendar: WorkCalendar, partitions: int, resume: bool, on_notice
         if run is None:
             raise PartcostError("nothing to resume: the last full recompute completed (or none ran)")
         if run.options != _options(calendar):
-            raise PartcostError(f"the run to resume used {run.options}; resume with the same --timezone/--work-window")
+            raise PartcostError(
+                f"the run to resume used {run.options}; resume with the same --timezone/--work-window"
+            )
         done = ledger.committed_partitions(conn, run)
         on_notice(f"Resuming run {run.id}: {len(done)}/{run.partitions} partitions already committed.")
     else:
@@ -288,8 +345,10 @@ def _plan(conn, calendar: WorkCalendar, partitions: int, resume: bool, on_notice
 
 
 def _options(calendar: WorkCalendar) -> dict:
-    return {"timezone": calendar.timezone,
-            "work_window": f"{calendar.window_start:%H:%M}-{calendar.window_end:%H:%M}"}
+    return {
+        "timezone": calendar.timezone,
+        "work_window": f"{calendar.window_start:%H:%M}-{calendar.window_end:%H:%M}",
+    }
 
 
 def _partition_count(conn, workers: int) -> int:

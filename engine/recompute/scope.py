@@ -9,8 +9,8 @@ Example::
     Scope.keys(["P-100", "P-101"])
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Optional, Sequence
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/recompute/lock_part_slots.sql
 LOCK_SLOTS = 256  # see sql/recompute/lock_part_slots.sql; partitions counts divide it
@@ -29,7 +29,7 @@ SQL_PLACEHOLDERS = {
 class Scope:
     partitions: int = 1
     partition: int = 0
-    part_keys: Optional[tuple] = None
+    part_keys: tuple | None = None
 
     @classmethod
     def keys(cls, part_keys: Sequence[str]) -> "Scope":

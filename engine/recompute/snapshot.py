@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from partcost.recompute.changes import PricesSeen, window
 from partcost.db.sql_files import sql_file
+from partcost.recompute.changes import PricesSeen, window
 from partcost.recompute.load import load_prices, load_user_ids
 from partcost.recompute.price import Prices
 
@@ -50,5 +50,9 @@ def prices_unchanged(conn, seen: PricesSeen) -> bool:
     with conn.cursor() as cur:
         cur.execute(sql_file("recompute/changes_prices"), {"since": seen.since})
         length, age_since, wages, wages_new, fx, fx_new, users = cur.fetchone()
-    return (window(length, age_since) is not None and not wages_new and not fx_new
-            and (wages, fx, users) == (seen.wages, seen.fx, seen.users))
+    return (
+        window(length, age_since) is not None
+        and not wages_new
+        and not fx_new
+        and (wages, fx, users) == (seen.wages, seen.fx, seen.users)
+    )

@@ -25,8 +25,9 @@ FIRST_INSTANT = datetime(1, 1, 2, tzinfo=timezone.utc)
 END_INSTANT = datetime(9999, 12, 30, tzinfo=timezone.utc)
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
-SEGMENT_SCHEMA = pl.Schema({"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date,
-                            "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64})
+SEGMENT_SCHEMA = pl.Schema(
+    {"p": pl.UInt32, "user_id": pl.Int64, "d": pl.Date, "ww": pl.Int64, "ah": pl.Int64, "su": pl.Int64}
+)
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,21 @@ class WorkCalendar:
         return ZoneInfo(self.timezone)
 
     @classmethod
-    def parse(cls, timezone_name: str = DEFAULT_TIMEZONE, work_window: str = DEFAULT_WORK_WINDOW) -> "WorkCalendar":
+    def parse(
+        cls, timezone_name: str = DEFAULT_TIMEZONE, work_window: str = DEFAULT_WORK_WINDOW
+    ) -> "WorkCalendar":
         """Validate user input: an IANA zone name and a window such as ``07:30-17:00``."""
         try:
             ZoneInfo(timezone_name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise PartcostError(f"unknown time zone {timezone_name!r} (use an IANA name such as Europe/Istanbul)") from None
+            raise PartcostError(
+                f"unknown time zone {timezone_name!r} (use an IANA name such as Europe/Istanbul)"
+            ) from None
         match = _WINDOW.match(work_window or "")
         if not match:
-            raise PartcostError(f"malformed work window {work_window!r}: expected HH:MM-HH:MM, e.g. 07:30-17:00")
+            raise PartcostError(
+                f"malformed work window {work_window!r}: expected HH:MM-HH:MM, e.g. 07:30-17:00"
+            )
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if max(h1, h2) > 23 or max(m1, m2) > 59:
             raise PartcostError(f"malformed work window {work_window!r}: hours 00-23, minutes 00-59")
@@ -70,14 +77,22 @@ class WorkCalendar:
         """One row per local day from ``first`` to ``last`` plus the day after (for its end):
         day start, work window start/end (epoch ms) and whether it is a Sunday."""
         dates = [first + timedelta(days=i) for i in range((last - first).days + 2)]
-        return pl.DataFrame({
-            "d": dates,
-            "day_start": [self.instant_ms(d, time(0)) for d in dates],
-            "window_start": [self.instant_ms(d, self.window_start) for d in dates],
-            "window_end": [self.instant_ms(d, self.window_end) for d in dates],
-            "sunday": [d.isoweekday() == 7 for d in dates],
-        }, schema={"d": pl.Date, "day_start": pl.Int64, "window_start": pl.Int64,
-                   "window_end": pl.Int64, "sunday": pl.Boolean})
+        return pl.DataFrame(
+            {
+                "d": dates,
+                "day_start": [self.instant_ms(d, time(0)) for d in dates],
+                "window_start": [self.instant_ms(d, self.window_start) for d in dates],
+                "window_end": [self.instant_ms(d, self.window_end) for d in dates],
+                "sunday": [d.isoweekday() == 7 for d in dates],
+            },
+            schema={
+                "d": pl.Date,
+                "day_start": pl.Int64,
+                "window_start": pl.Int64,
+                "window_end": pl.Int64,
+                "sunday": pl.Boolean,
+            },
+        )
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -92,18 +107,32 @@ def unsplittable_timers(timers: pl.DataFrame) -> pl.DataFrame:
     first, end = _epoch_ms(FIRST_INSTANT), _epoch_ms(END_INSTANT)
     start_outside = (pl.col("start_ms") < first) | (pl.col("start_ms") >= end)
     finish_outside = (pl.col("finish_ms") < first) | (pl.col("finish_ms") >= end)
-    why = pl.when(start_outside).then(pl.format("start_time {}", "start_ms")).otherwise(
-        pl.format("finish_time {}", "finish_ms"))
+    why = (
+        pl.when(start_outside)
+        .then(pl.format("start_time {}", "start_ms"))
+        .otherwise(pl.format("finish_time {}", "finish_ms"))
+    )
     return (
         timers.filter(pl.col("finish_ms") > pl.col("start_ms"), start_outside | finish_outside)
         .sort("timer_id")
         .group_by("p", maintain_order=True)
-        .agg(pl.format(f"timer {{}}'s {{}} is outside {FIRST_INSTANT.date()} to {END_INSTANT.date()} UTC, "
-                       "the instants the calendar can split", pl.col("timer_id"), why).first().alias("reason"),
-             (pl.len() - 1).alias("others"))
-        .select("p", reason=pl.when(pl.col("others") > 0)
-                .then(pl.format("{} (and {} more such timer(s))", "reason", "others"))
-                .otherwise("reason"))
+        .agg(
+            pl.format(
+                f"timer {{}}'s {{}} is outside {FIRST_INSTANT.date()} to {END_INSTANT.date()} UTC, "
+                "the instants the calendar can split",
+                pl.col("timer_id"),
+                why,
+            )
+            .first()
+            .alias("reason"),
+            (pl.len() - 1).alias("others"),
+        )
+        .select(
+            "p",
+            reason=pl.when(pl.col("others") > 0)
+            .then(pl.format("{} (and {} more such timer(s))", "reason", "others"))
+            .otherwise("reason"),
+        )
     )
 
 
@@ -119,8 +148,16 @@ def split_timers(timers: pl.DataFrame, calendar: WorkCalendar) -> pl.DataFrame:
     timer, day = _one_row_per_day(days["day_start"].to_numpy(), start, finish)
     ww, ah, su = _seconds_by_bucket(days, day, start[timer], finish[timer])
     return (
-        pl.DataFrame({"p": running["p"].to_numpy()[timer], "user_id": running["user_id"].to_numpy()[timer],
-                      "d": days["d"].gather(day), "ww": ww, "ah": ah, "su": su})
+        pl.DataFrame(
+            {
+                "p": running["p"].to_numpy()[timer],
+                "user_id": running["user_id"].to_numpy()[timer],
+                "d": days["d"].gather(day),
+                "ww": ww,
+                "ah": ah,
+                "su": su,
+            }
+        )
         .filter((pl.col("ww") + pl.col("ah") + pl.col("su")) > 0)
         .group_by("p", "user_id", "d")
         .agg(pl.col("ww").sum(), pl.col("ah").sum(), pl.col("su").sum())
@@ -144,8 +181,18 @@ def _seconds_by_bucket(days: pl.DataFrame, day: np.ndarray, start: np.ndarray, f
     span_start = np.maximum(start, day_start[day])
     span_end = np.minimum(finish, day_start[day + 1])
     seconds = (span_end - span_start) // 1000
-    in_window = np.clip(np.minimum(span_end, days["window_end"].to_numpy()[day])
-                        - np.maximum(span_start, days["window_start"].to_numpy()[day]), 0, None) // 1000
+    in_window = (
+        np.clip(
+            np.minimum(span_end, days["window_end"].to_numpy()[day])
+            - np.maximum(span_start, days["window_start"].to_numpy()[day]),
+            0,
+            None,
+        )
+        // 1000
+    )
     sunday = days["sunday"].to_numpy()[day]
-    return (np.where(sunday, 0, in_window), np.where(sunday, 0, seconds - in_window),
-            np.where(sunday, seconds, 0))
+    return (
+        np.where(sunday, 0, in_window),
+        np.where(sunday, 0, seconds - in_window),
+        np.where(sunday, seconds, 0),
+    )

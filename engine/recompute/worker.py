@@ -7,9 +7,9 @@ drainer use one inline. Invariant: every scope is computed from prices and users
 own read of the timers — a worker that runs for days (a drainer) loads them again when they change."""
 
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import polars as pl
 from psycopg2 import sql
@@ -22,7 +22,6 @@ from partcost.recompute import ledger
 from partcost.recompute.changes import Record, Reference, loaded_rows_written_since
 from partcost.recompute.compute import compute_costs
 from partcost.recompute.load import load_cost_rows, load_parts, load_timers, operation_content_type
-from partcost.recompute.price import Prices
 from partcost.recompute.scope import LOCK_NAMESPACE, Scope
 from partcost.recompute.snapshot import PriceSnapshot, load_snapshot, prices_unchanged
 from partcost.recompute.split import WorkCalendar
@@ -40,12 +39,12 @@ WRITTEN_TABLES = DELETED_FROM + (ledger.PARTITION_TABLE,)
 @dataclass
 class ScopeResult:
     scope: Scope
-    parts: int = 0                                   # parts whose rows now match their timers
-    failed: list = field(default_factory=list)       # [(part key, reason)]
+    parts: int = 0  # parts whose rows now match their timers
+    failed: list = field(default_factory=list)  # [(part key, reason)]
     counts: WriteCounts = field(default_factory=WriteCounts)
     seconds: float = 0.0
-    error: Optional[str] = None                      # the whole scope rolled back, with this reason
-    timings: dict = field(default_factory=dict)      # stage -> seconds, for `bench` and tuning
+    error: str | None = None  # the whole scope rolled back, with this reason
+    timings: dict = field(default_factory=dict)  # stage -> seconds, for `bench` and tuning
 
 
 class Stopwatch:
@@ -71,8 +70,8 @@ class Worker:
         self.operation_ct = operation_content_type(self.conn)
         self.conn.commit()
         self.snapshot: PriceSnapshot = load_snapshot(self.conn)
-        self._checks: Optional[ReferenceChecks] = None
-        self._computed_parts: list = []   # the part keys of the scope in hand (its cost rows' part_id)
+        self._checks: ReferenceChecks | None = None
+        self._computed_parts: list = []  # the part keys of the scope in hand (its cost rows' part_id)
 
     @property
     def context(self) -> str:
@@ -97,8 +96,13 @@ class Worker:
         with connection(self.dsn, f"{self.application_name} (prices)") as other:
             self.snapshot = load_snapshot(other)
 
-    def recompute(self, scope: Scope, run_id: Optional[int] = None,
-                  before_commit: Optional[Callable] = None, reference: Optional[Reference] = None) -> ScopeResult:
+    def recompute(
+        self,
+        scope: Scope,
+        run_id: int | None = None,
+        before_commit: Callable | None = None,
+        reference: Reference | None = None,
+    ) -> ScopeResult:
         """Recompute one scope in one transaction; ``before_commit(conn, result)`` may add to it (the
         queue). With a ``run_id`` the partition is marked in that full run's ledger, and with the run's
         ``reference`` (partcost.recompute.changes) it records what its rows were computed from, so that a later
@@ -121,8 +125,9 @@ class Worker:
         result.seconds, result.timings = time.monotonic() - started, watch.timings
         return result
 
-    def _recompute(self, scope: Scope, run_id: Optional[int], watch: Stopwatch,
-                   reference: Optional[Reference]) -> ScopeResult:
+    def _recompute(
+        self, scope: Scope, run_id: int | None, watch: Stopwatch, reference: Reference | None
+    ) -> ScopeResult:
         with watch("lock"):
             self._lock(scope)
             self.refresh_prices()
@@ -131,8 +136,9 @@ class Worker:
             parts = load_parts(self.conn, scope)
             self.refresh_prices()
         with watch("compute"):
-            part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
-                                                         self.snapshot.known_users)
+            part_rows, user_rows, failed = compute_costs(
+                timers, parts, self.snapshot.prices, self.calendar, self.snapshot.known_users
+            )
         self._computed_parts = part_rows["part_id"].to_list()
         with watch("load stored"):
             stored_parts, stored_users = load_cost_rows(self.conn, scope)
@@ -141,11 +147,15 @@ class Worker:
             results = verify_written(self.conn, scope.params(), written.expected)
         failed_list = failed.rows()
         if run_id is not None:
-            record = None if failed_list or reference is None else self._record(reference, timers, parts, results)
+            record = (
+                None if failed_list or reference is None else self._record(reference, timers, parts, results)
+            )
             ledger.mark_partition(self.conn, run_id, scope.partition, part_rows.height, failed_list, record)
         return ScopeResult(scope, parts=part_rows.height, failed=failed_list, counts=written.counts)
 
-    def _record(self, reference: Reference, timers: pl.DataFrame, parts: pl.DataFrame, results: tuple) -> Optional[str]:
+    def _record(
+        self, reference: Reference, timers: pl.DataFrame, parts: pl.DataFrame, results: tuple
+    ) -> str | None:
         """The partition's record (partcost.recompute.changes), or None — recompute it next time — when a loaded
         row was written since the reference snapshot (the inputs changed while the run ran, so they
         need not be the reference's). ``results``: verify_written's figures of the rows it left."""
@@ -153,11 +163,20 @@ class Worker:
             cur.execute("SELECT txid_current(), txid_snapshot_xmax(txid_current_snapshot())")
             own, after_load = cur.fetchone()
         written_since = loaded_rows_written_since(
-            (timers["timer_xmin"], timers["operation_xmin"], parts["part_xmin"]), reference.since, after_load)
+            (timers["timer_xmin"], timers["operation_xmin"], parts["part_xmin"]), reference.since, after_load
+        )
         if written_since != 0:
             return None
-        return Record(self.context, reference, timers.height, parts.height, results[0], results[2], (own,),
-                      self.snapshot.seen).text()
+        return Record(
+            self.context,
+            reference,
+            timers.height,
+            parts.height,
+            results[0],
+            results[2],
+            (own,),
+            self.snapshot.seen,
+        ).text()
 
     def _check_references(self, result: ScopeResult) -> None:
         """Rows updated in place keep their keys, so only inserted rows need their references checked.
@@ -165,8 +184,10 @@ class Worker:
         by their keys (a partition's share of the table), not found by scanning the whole table."""
         keys = sql.Literal(self._computed_parts)
         with self.conn.cursor() as cur:
-            for table in (COST_TABLES if result.counts.inserted else ()):
-                self.checks.check(cur, table, rows=rows_by_tid(table, sql.SQL("part_id = ANY({})").format(keys)))
+            for table in COST_TABLES if result.counts.inserted else ():
+                self.checks.check(
+                    cur, table, rows=rows_by_tid(table, sql.SQL("part_id = ANY({})").format(keys))
+                )
             self.checks.check(cur, ledger.PARTITION_TABLE)
 
     def _lock(self, scope: Scope) -> None:
@@ -182,5 +203,12 @@ class Worker:
 def record_context(calendar: WorkCalendar, operation_ct: int) -> str:
     """What besides a partition's rows and prices decides its cost rows: the computation, the calendar
     and the operation content type."""
-    return " ".join((COMPUTATION_VERSION, calendar.timezone, f"{calendar.window_start}", f"{calendar.window_end}",
-                     str(operation_ct)))
+    return " ".join(
+        (
+            COMPUTATION_VERSION,
+            calendar.timezone,
+            f"{calendar.window_start}",
+            f"{calendar.window_end}",
+            str(operation_ct),
+        )
+    )

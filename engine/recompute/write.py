@@ -17,11 +17,11 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from partcost.recompute.aggregate import VALUE_COLUMNS, as_text
 from partcost.db.copy import copy_in
 from partcost.db.schema import PART_COSTS, USER_COSTS
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
+from partcost.recompute.aggregate import VALUE_COLUMNS, as_text
 
 COMPARED = ("job_no_cached", "currency") + VALUE_COLUMNS
 PART_KEY = ["part_id"]
@@ -45,17 +45,19 @@ class ConcurrentWrite(PartcostError):
     """Another writer changed cost rows of the scope while it was being written."""
 
     def __init__(self, what: str):
-        super().__init__(f"another writer changed its cost rows while they were recomputed ({what}); "
-                         "rolled back — the next run recomputes it")
+        super().__init__(
+            f"another writer changed its cost rows while they were recomputed ({what}); "
+            "rolled back — the next run recomputes it"
+        )
 
 
 @dataclass
 class Expected:
     """What one table must hold for the scope once the write is done, if nobody else wrote to it."""
 
-    rows: int = 0        # rows of the scope
-    written: int = 0     # rows this transaction inserted or updated
-    kept_xmin: int = 0   # the xmin sum of the rows it left as they were
+    rows: int = 0  # rows of the scope
+    written: int = 0  # rows this transaction inserted or updated
+    kept_xmin: int = 0  # the xmin sum of the rows it left as they were
 
 
 @dataclass
@@ -71,7 +73,9 @@ class Changes:
         """``left_alone``: stored rows of parts this write must not touch (parts that failed)."""
         kept = self.unchanged.height + left_alone.height
         written = self.insert.height + self.update.height
-        return Expected(kept + written, written, int(self.unchanged["row_xmin"].sum()) + int(left_alone["row_xmin"].sum()))
+        return Expected(
+            kept + written, written, int(self.unchanged["row_xmin"].sum()) + int(left_alone["row_xmin"].sum())
+        )
 
 
 def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
@@ -90,24 +94,38 @@ def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
 @dataclass
 class Written:
     counts: WriteCounts
-    expected: tuple      # (Expected for PART_COSTS, Expected for USER_COSTS)
+    expected: tuple  # (Expected for PART_COSTS, Expected for USER_COSTS)
 
 
-def write_cost_rows(conn, part_rows: pl.DataFrame, user_rows: pl.DataFrame,
-                    stored_parts: pl.DataFrame, stored_users: pl.DataFrame, failed: pl.DataFrame) -> Written:
+def write_cost_rows(
+    conn,
+    part_rows: pl.DataFrame,
+    user_rows: pl.DataFrame,
+    stored_parts: pl.DataFrame,
+    stored_users: pl.DataFrame,
+    failed: pl.DataFrame,
+) -> Written:
     """Make the stored rows equal the computed ones (all in the caller's transaction); the stored rows
     of the ``failed`` parts are left as they are."""
     now = datetime.now(timezone.utc).isoformat()
     (parts, parts_left), (users, users_left) = (
-        (diff(computed, stored.join(failed, on="part_id", how="anti"), key),
-         stored.join(failed, on="part_id", how="semi"))
-        for computed, stored, key in ((part_rows, stored_parts, PART_KEY), (user_rows, stored_users, USER_KEY)))
+        (
+            diff(computed, stored.join(failed, on="part_id", how="anti"), key),
+            stored.join(failed, on="part_id", how="semi"),
+        )
+        for computed, stored, key in (
+            (part_rows, stored_parts, PART_KEY),
+            (user_rows, stored_users, USER_KEY),
+        )
+    )
     with conn.cursor() as cur:
         if users.delete.height:
             cur.execute(sql_file("recompute/delete_user_cost_rows"), {"ids": users.delete["id"].to_list()})
             _touched(cur, users.delete.height, "per-user rows deleted")
         if parts.delete.height:
-            cur.execute(sql_file("recompute/delete_part_cost_rows"), {"part_ids": parts.delete["part_id"].to_list()})
+            cur.execute(
+                sql_file("recompute/delete_part_cost_rows"), {"part_ids": parts.delete["part_id"].to_list()}
+            )
             _touched(cur, parts.delete.height, "per-part rows deleted")
         _update(conn, cur, "part", as_text(parts.update), now)
         _update(conn, cur, "user", as_text(users.update), now)
@@ -141,7 +159,9 @@ def _stored(conn, scope_params: dict) -> tuple:
 
 
 def _figures(found: tuple, xid: int) -> tuple:
-    return tuple(figure for rows, written, others_xmin in found for figure in (rows, others_xmin + written * xid))
+    return tuple(
+        figure for rows, written, others_xmin in found for figure in (rows, others_xmin + written * xid)
+    )
 
 
 def _touched(cur, planned: int, what: str) -> None:
@@ -156,8 +176,16 @@ def _insert(conn, table: str, rows: pl.DataFrame, now: str) -> None:
 
 # level -> (the statement creating its temporary table, that table, the UPDATE reading it)
 CHANGED_ROWS = {
-    "part": ("recompute/create_changed_part_costs", "partcost_changed_part_costs", "recompute/update_part_cost_rows"),
-    "user": ("recompute/create_changed_user_costs", "partcost_changed_user_costs", "recompute/update_user_cost_rows"),
+    "part": (
+        "recompute/create_changed_part_costs",
+        "partcost_changed_part_costs",
+        "recompute/update_part_cost_rows",
+    ),
+    "user": (
+        "recompute/create_changed_user_costs",
+        "partcost_changed_user_costs",
+        "recompute/update_user_cost_rows",
+    ),
 }
 
 

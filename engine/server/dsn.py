@@ -5,9 +5,9 @@ of them, the embedded PostgreSQL under ``$PARTCOST_HOME`` (see ``partcost.server
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
 
 DSN_VARIABLES = ("PARTCOST_DSN", "DATABASE_URL")
 MASK = "***"
@@ -22,7 +22,7 @@ _QUERY_PASSWORD = re.compile(r"(?P<head>[?&]password=)(?P<secret>[^&\s]+)", re.I
 class DatabaseChoice:
     """A resolved database: ``dsn`` is None when the embedded server should be used."""
 
-    dsn: Optional[str]
+    dsn: str | None
     source: str  # "--dsn", "PARTCOST_DSN", "DATABASE_URL" or "embedded"
 
     @property
@@ -30,7 +30,7 @@ class DatabaseChoice:
         return self.dsn is None
 
 
-def choose_database(cli_dsn: Optional[str], environ: Mapping[str, str] = os.environ) -> DatabaseChoice:
+def choose_database(cli_dsn: str | None, environ: Mapping[str, str] = os.environ) -> DatabaseChoice:
     if cli_dsn:
         return DatabaseChoice(cli_dsn, "--dsn")
     for name in DSN_VARIABLES:
@@ -47,6 +47,7 @@ def without_password(dsn: str) -> tuple:
     """(the DSN without its password, an environment carrying it as PGPASSWORD) — for handing a DSN
     to psql, pg_dump or pg_restore without the password showing in the process list."""
     import psycopg2.extensions
+
     parts = psycopg2.extensions.parse_dsn(dsn)
     password = parts.pop("password", None)
     environment = dict(os.environ, PGPASSWORD=password) if password else dict(os.environ)
@@ -60,7 +61,7 @@ def mask_dsn(text: str) -> str:
     return text
 
 
-def mask_secrets(text: str, *dsns: Optional[str]) -> str:
+def mask_secrets(text: str, *dsns: str | None) -> str:
     """Mask DSN-shaped secrets in ``text`` and every literal password of the given DSNs
     (drivers sometimes echo a password back in an error message)."""
     text = mask_dsn(text)

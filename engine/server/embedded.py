@@ -17,9 +17,8 @@ import subprocess
 import tempfile
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Optional
 
 from partcost.errors import PartcostError
 
@@ -86,7 +85,7 @@ class EmbeddedServer:
         return Path(tempfile.gettempdir()) / f"partcost-pg-{digest}"
 
     @property
-    def system_user(self) -> Optional[str]:
+    def system_user(self) -> str | None:
         return "embedded_postgres" if os.geteuid() == 0 else None
 
     def owner_ids(self) -> tuple:
@@ -110,15 +109,18 @@ class EmbeddedServer:
             return False
         result = subprocess.run(
             [str(self.bin_dir / "pg_ctl"), "status", "-D", str(self.pgdata)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, user=self.system_user,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            user=self.system_user,
         )
         return result.returncode == 0
 
     def initialize(self, durable: bool = True) -> None:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._grant_to_system_user(_library_utils())
-        self._run("initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8",
-                  "--locale=C", "-U", SUPERUSER)
+        self._run(
+            "initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER
+        )
         settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
         if not durable:
             settings.update(FAST_UNSAFE_SETTINGS)
@@ -161,6 +163,7 @@ class EmbeddedServer:
         """Drop the ``partcost`` database (closing its sessions) and create it empty again."""
         self.start()
         import psycopg2
+
         conn = psycopg2.connect(self.url("postgres"))
         conn.autocommit = True
         with conn.cursor() as cur:
@@ -185,7 +188,8 @@ class EmbeddedServer:
 
     def _create_database(self) -> None:
         import psycopg2
-        for attempt in range(50):
+
+        for _ in range(50):
             try:
                 conn = psycopg2.connect(self.url("postgres"))
                 break
@@ -204,6 +208,7 @@ class EmbeddedServer:
         if not self.system_user:
             return
         import stat
+
         utils.ensure_prefix_permissions(self.pgdata)
         read, execute = stat.S_IRGRP | stat.S_IROTH, stat.S_IXGRP | stat.S_IXOTH
         utils.ensure_folder_permissions(self.bin_dir, read | execute)
@@ -213,8 +218,11 @@ class EmbeddedServer:
 
     def _run(self, program: str, *args: str) -> str:
         result = subprocess.run(
-            [str(self.bin_dir / program), *args], capture_output=True, text=True,
-            user=self.system_user, cwd="/",
+            [str(self.bin_dir / program), *args],
+            capture_output=True,
+            text=True,
+            user=self.system_user,
+            cwd="/",
         )
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()
@@ -226,20 +234,22 @@ def private_directory(path: Path, uid: int, gid: int) -> None:
     """Make ``path`` a directory that only ``uid`` may enter. In the shared temporary directory
     anyone may have made it first, to catch the server's connections or reach its socket: a symlink,
     or a directory belonging to neither us nor ``uid``, is refused, not used."""
-    try:
+    with suppress(FileExistsError):
         os.mkdir(path, 0o700)
-    except FileExistsError:
-        pass
     try:
         directory = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
     except OSError as error:
-        raise PartcostError(f"the socket directory {path} is not a directory of its own ({error.strerror}); "
-                            "remove it, it is not partcost's") from None
+        raise PartcostError(
+            f"the socket directory {path} is not a directory of its own ({error.strerror}); "
+            "remove it, it is not partcost's"
+        ) from None
     try:
         owner = os.fstat(directory).st_uid
         if owner not in (os.geteuid(), uid):
-            raise PartcostError(f"the socket directory {path} belongs to another user (uid {owner}); "
-                                "remove it, it is not partcost's")
+            raise PartcostError(
+                f"the socket directory {path} belongs to another user (uid {owner}); "
+                "remove it, it is not partcost's"
+            )
         os.fchown(directory, uid, gid)
         os.fchmod(directory, 0o700)
     finally:

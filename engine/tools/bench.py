@@ -22,10 +22,11 @@ import os
 import tempfile
 import threading
 import time
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 import psutil
@@ -36,44 +37,66 @@ from partcost.db import schema
 from partcost.db.catalogue import content_type_id, row_counts
 from partcost.db.connections import connect, connection
 from partcost.db.sql_files import sql_file
-from partcost.night.drift import drift
-from partcost.server.dsn import partcost_home
-from partcost.server.embedded import server_for_home
 from partcost.errors import PartcostError
 from partcost.migration.migrate_costs import migrate_costs
-from partcost.recompute.load import operation_content_type
 from partcost.migration.migrate_tasks import migrate_tasks
-from partcost.night.run import Options as NightOptions, night_run
-from partcost.recompute.run import recompute_all
-from partcost.tools.seed import SeedOptions, seed
-from partcost.recompute.split import WorkCalendar
 from partcost.migration.validate import validate
+from partcost.night.drift import drift
+from partcost.night.run import Options as NightOptions
+from partcost.night.run import night_run
+from partcost.recompute.load import operation_content_type
+from partcost.recompute.run import recompute_all
+from partcost.recompute.split import WorkCalendar
+from partcost.server.dsn import partcost_home
+from partcost.server.embedded import server_for_home
+from partcost.tools.seed import SeedOptions, seed
 
 # The rows the night's phases scale with, each the sum of these tables' row counts.
-PHASE_ROWS = {"tasks": ("machining_task",), "timers": ("tasks_timer",),
-              "job_cost_rows": ("machining_jobcostagg", "machining_jobcostagguser")}
+PHASE_ROWS = {
+    "tasks": ("machining_task",),
+    "timers": ("tasks_timer",),
+    "job_cost_rows": ("machining_jobcostagg", "machining_jobcostagguser"),
+}
 # What each phase scales with, of the PHASE_ROWS (its floor and its part of the whole night scale with
 # the same; see rows_of).
-ROWS_OF = {"seed": "timers", "migrate-tasks": "tasks", "migrate-costs": "job_cost_rows",
-           "validate": "tasks", "recompute": "timers", "recompute re-run": "timers", "drift": "tasks",
-           "dry run": "tasks", "preflight": "tasks", "schema upgrade": "tasks", "backup": "tasks",
-           "night run": "tasks"}
+ROWS_OF = {
+    "seed": "timers",
+    "migrate-tasks": "tasks",
+    "migrate-costs": "job_cost_rows",
+    "validate": "tasks",
+    "recompute": "timers",
+    "recompute re-run": "timers",
+    "drift": "tasks",
+    "dry run": "tasks",
+    "preflight": "tasks",
+    "schema upgrade": "tasks",
+    "backup": "tasks",
+    "night run": "tasks",
+}
 # A night run's phases, as projected from the phases measured on their own, and its dry run: counted as
 # one more migrate-tasks unless the night's own dry run was measured ("night: dry run").
 NIGHT = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 # The phases with a physical floor, and the tables the read-only ones read once for theirs.
 FLOORS = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 FLOOR_READS = {
-    "validate": ("machining_task", "tasks_part", "tasks_operation", "tasks_timer", "machining_jobcostagg",
-                 "machining_jobcostagguser", "tasks_partcostagg", "tasks_partcostaguser"),
+    "validate": (
+        "machining_task",
+        "tasks_part",
+        "tasks_operation",
+        "tasks_timer",
+        "machining_jobcostagg",
+        "machining_jobcostagguser",
+        "tasks_partcostagg",
+        "tasks_partcostaguser",
+    ),
     "drift": ("tasks_part", "machining_jobcostagg", "tasks_partcostagg"),
 }
 COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 RESULT_COLUMNS = {
     "tasks_partcostagg": "part_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah,"
-                         " cost_su, total_cost, updated_at",
+    " cost_su, total_cost, updated_at",
     "tasks_partcostaguser": "part_id, user_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww,"
-                            " cost_ah, cost_su, total_cost, updated_at",
+    " cost_ah, cost_su, total_cost, updated_at",
 }
 SORT_KEYS = {"tasks_partcostagg": "part_id", "tasks_partcostaguser": "part_id, user_id"}
 SAMPLE_SECONDS = 0.02
@@ -81,9 +104,11 @@ SAMPLE_SECONDS = 0.02
 
 def rows_of(phase: str) -> str:
     """The count a phase scales with: "migrate-tasks floor" and "night: migrate-tasks" as "migrate-tasks"."""
-    base = phase[len("night: "):] if phase.startswith("night: ") else phase
-    base = base[:-len(" floor")] if base.endswith(" floor") else base
+    base = phase[len("night: ") :] if phase.startswith("night: ") else phase
+    base = base[: -len(" floor")] if base.endswith(" floor") else base
     return ROWS_OF.get(base, "tasks")
+
+
 SAY = Callable[[str], None]
 
 
@@ -91,11 +116,11 @@ SAY = Callable[[str], None]
 class Measurement:
     phase: str
     tasks: int
-    workers: Optional[int]   # recompute phases only
+    workers: int | None  # recompute phases only
     rows: int
     seconds: float
     peak_mib: float
-    stages: Optional[Dict[str, float]] = None   # the recompute's seconds per stage, summed over partitions
+    stages: dict[str, float] | None = None  # the recompute's seconds per stage, summed over partitions
 
     @property
     def rows_per_second(self) -> float:
@@ -119,20 +144,20 @@ class Model:
 
     series: str
     phase: str
-    workers: Optional[int]
+    workers: int | None
     rows_of: str
     a: float
     b: float
-    rms: Optional[float]
+    rms: float | None
     points: int
     max_rows: int = 0
-    note: Optional[str] = None
-    per_row_growth: Optional[float] = None
+    note: str | None = None
+    per_row_growth: float | None = None
 
     def seconds(self, rows: int) -> float:
         return max(0.0, self.a + self.b * rows)
 
-    def extrapolates(self, rows: int) -> Optional[float]:
+    def extrapolates(self, rows: int) -> float | None:
         """How far beyond the largest size measured ``rows`` lies (a factor), or None within it."""
         return rows / self.max_rows if self.max_rows and rows > self.max_rows else None
 
@@ -166,8 +191,10 @@ def _admin(admin_dsn: str, statement) -> None:
         with conn.cursor() as cur:
             cur.execute(statement)
     except psycopg2.errors.DuplicateDatabase:
-        raise PartcostError(f"scratch database {statement.as_string(conn)} already exists; "
-                            "not touching it (another bench running?)") from None
+        raise PartcostError(
+            f"scratch database {statement.as_string(conn)} already exists; "
+            "not touching it (another bench running?)"
+        ) from None
     finally:
         conn.close()
 
@@ -180,8 +207,9 @@ def database_copy(admin_dsn: str, source_dsn: str, label: str) -> Iterator[str]:
     source = psycopg2.extensions.parse_dsn(source_dsn)["dbname"]
     with connection(admin_dsn, "partcost bench") as conn:
         file_copy = conn.server_version >= 150000
-    statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}" + (" STRATEGY FILE_COPY" if file_copy else "")).format(
-        sql.Identifier(name), sql.Identifier(source))
+    statement = sql.SQL(
+        "CREATE DATABASE {} TEMPLATE {}" + (" STRATEGY FILE_COPY" if file_copy else "")
+    ).format(sql.Identifier(name), sql.Identifier(source))
     _admin(admin_dsn, statement)
     try:
         yield psycopg2.extensions.make_dsn(admin_dsn, dbname=name)
@@ -189,22 +217,33 @@ def database_copy(admin_dsn: str, source_dsn: str, label: str) -> Iterator[str]:
         _admin(admin_dsn, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def server_settings(dsn: str) -> Dict[str, str]:
+def server_settings(dsn: str) -> dict[str, str]:
     """What the figures depend on besides the machine: the server's version and memory settings."""
     with connection(dsn, "partcost bench") as conn, conn.cursor() as cur:
-        cur.execute("SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
-                    (["server_version", "shared_buffers", "work_mem", "maintenance_work_mem", "fsync",
-                      "synchronous_commit", "max_parallel_workers_per_gather"],))
+        cur.execute(
+            "SELECT name, current_setting(name) FROM pg_settings WHERE name = ANY(%s)",
+            (
+                [
+                    "server_version",
+                    "shared_buffers",
+                    "work_mem",
+                    "maintenance_work_mem",
+                    "fsync",
+                    "synchronous_commit",
+                    "max_parallel_workers_per_gather",
+                ],
+            ),
+        )
         return dict(cur.fetchall())
 
 
-def phase_rows(conn) -> Dict[str, int]:
+def phase_rows(conn) -> dict[str, int]:
     """The database's PHASE_ROWS (ends the transaction)."""
     counts = row_counts(conn, [table for tables in PHASE_ROWS.values() for table in tables])
     return {rows: sum(counts[table] for table in tables) for rows, tables in PHASE_ROWS.items()}
 
 
-def read_only_row_counts(dsn: str) -> Dict[str, int]:
+def read_only_row_counts(dsn: str) -> dict[str, int]:
     """The PHASE_ROWS of a real database, in a read-only transaction."""
     with connection(dsn, "partcost bench --project-for-dsn") as conn:
         conn.set_session(readonly=True)
@@ -248,32 +287,48 @@ def tree_rss(process: psutil.Process) -> int:
     """Resident bytes of a process and all its descendants."""
     total = 0
     for member in [process] + process.children(recursive=True):
-        try:
+        with suppress(psutil.NoSuchProcess):
             total += member.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
-def timed(phase: str, tasks: int, workers: Optional[int], work: Callable[[], object],
-          rows_after: Callable[[], Dict[str, int]]) -> Measurement:
+def timed(
+    phase: str,
+    tasks: int,
+    workers: int | None,
+    work: Callable[[], object],
+    rows_after: Callable[[], dict[str, int]],
+) -> Measurement:
     """Run ``work`` and measure it; its rows are read from the database afterwards, untimed."""
     with PeakMemory() as memory:
         started = time.perf_counter()
         result = work()
         seconds = time.perf_counter() - started
-    return Measurement(phase, tasks, workers, rows_after()[rows_of(phase)], seconds, memory.peak_mib,
-                       _stages(getattr(result, "timings", None)))
+    return Measurement(
+        phase,
+        tasks,
+        workers,
+        rows_after()[rows_of(phase)],
+        seconds,
+        memory.peak_mib,
+        _stages(getattr(result, "timings", None)),
+    )
 
 
-def _stages(timings: Optional[dict]) -> Optional[Dict[str, float]]:
+def _stages(timings: dict | None) -> dict[str, float] | None:
     return {stage: round(seconds, 3) for stage, seconds in timings.items()} if timings else None
 
 
-def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: Sequence[int],
-               on_measurement: Callable[[Measurement], None] = lambda m: None,
-               stop_file: Path = Path(".partcost-bench.stop"), floors: bool = True,
-               night: bool = True) -> List[Measurement]:
+def bench_size(
+    admin_dsn: str,
+    tasks: int,
+    timers_per_task: int,
+    worker_counts: Sequence[int],
+    on_measurement: Callable[[Measurement], None] = lambda m: None,
+    stop_file: Path = Path(".partcost-bench.stop"),
+    floors: bool = True,
+    night: bool = True,
+) -> list[Measurement]:
     """Every phase of the night at one size, in its own scratch database; with ``floors`` each phase's
     physical floor beside it, with ``night`` a whole night run (the largest worker count), each on a
     copy of the seeded database."""
@@ -293,19 +348,25 @@ def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: 
         dsn = stack.enter_context(scratch_database(admin_dsn, str(tasks)))
         with connection(dsn, "partcost bench") as conn:
             schema.create(conn)
-            measure("seed", lambda: seed(conn, SeedOptions(tasks=tasks, timers_per_task=timers_per_task)), dsn)
+            measure(
+                "seed", lambda: seed(conn, SeedOptions(tasks=tasks, timers_per_task=timers_per_task)), dsn
+            )
         floor_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_floor")) if floors else None
         night_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_night")) if night else None
         if floors:
             measure("migrate-tasks floor", lambda: _migrate_tasks_floor(floor_dsn), floor_dsn)
-            measure("migrate-costs floor", lambda: _statements_floor(floor_dsn, "tools/bench_floor_migrate_costs"), floor_dsn)
+            measure(
+                "migrate-costs floor",
+                lambda: _statements_floor(floor_dsn, "tools/bench_floor_migrate_costs"),
+                floor_dsn,
+            )
         with connection(dsn, "partcost bench") as conn:
             measure("migrate-tasks", lambda: list(migrate_tasks(conn)), dsn)
             measure("migrate-costs", lambda: migrate_costs(conn), dsn)
             measure("validate", lambda: validate(conn), dsn)
             for workers in worker_counts:
                 _back_to_copied_costs(conn)
-                recompute = lambda: _recompute(dsn, calendar, workers, stop_file)  # noqa: E731
+                recompute = partial(_recompute, dsn, calendar, workers, stop_file)
                 measure("recompute", recompute, dsn, workers)
                 measure("recompute re-run", recompute, dsn, workers)
             measure("drift", lambda: drift(conn), dsn)
@@ -314,7 +375,7 @@ def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: 
                 _empty_cost_tables(floor_dsn)
                 measure("recompute floor", lambda: _recompute_floor(floor_dsn, results), floor_dsn)
             for phase in ("validate", "drift"):
-                measure(f"{phase} floor", lambda: _read_floor(floor_dsn, FLOOR_READS[phase]), floor_dsn)
+                measure(f"{phase} floor", partial(_read_floor, floor_dsn, FLOOR_READS[phase]), floor_dsn)
         if night:
             _night(night_dsn, tasks, calendar, max(worker_counts), stop_file, measure, add)
     return measurements
@@ -323,15 +384,18 @@ def bench_size(admin_dsn: str, tasks: int, timers_per_task: int, worker_counts: 
 def _night(dsn: str, tasks: int, calendar: WorkCalendar, workers: int, stop_file: Path, measure, add) -> None:
     """The whole ``night-run`` (answering yes; no backup: pg_dump's time depends on the disk), then
     each of its phases as the night timed it ("night: dry run", ...)."""
-    options = NightOptions(workers=workers, backup_dir=None, allow_connections=True, stop_file=stop_file,
-                           calendar=calendar)
+    options = NightOptions(
+        workers=workers, backup_dir=None, allow_connections=True, stop_file=stop_file, calendar=calendar
+    )
     record = {}
 
     def run_night():
         record["night"] = night_run(dsn, options, confirm=lambda summary: True)
         if record["night"].failure:
-            raise PartcostError(f"the benchmark's night run stopped at {record['night'].failed_phase}: "
-                                f"{record['night'].failure.why}")
+            raise PartcostError(
+                f"the benchmark's night run stopped at {record['night'].failed_phase}: "
+                f"{record['night'].failure.why}"
+            )
 
     whole = measure("night run", run_night, dsn, workers)
     with connection(dsn, "partcost bench") as conn:
@@ -339,8 +403,17 @@ def _night(dsn: str, tasks: int, calendar: WorkCalendar, workers: int, stop_file
     for phase in record["night"].phases:
         name = f"night: {phase.name}"
         stages = _stages(record["night"].recompute.timings) if phase.name == "recompute" else None
-        add(Measurement(name, tasks, workers if phase.name == "recompute" else None, counts[rows_of(name)],
-                        phase.seconds, whole.peak_mib, stages))
+        add(
+            Measurement(
+                name,
+                tasks,
+                workers if phase.name == "recompute" else None,
+                counts[rows_of(name)],
+                phase.seconds,
+                whole.peak_mib,
+                stages,
+            )
+        )
 
 
 # -- floors ---------------------------------------------------------------------------------------
@@ -348,8 +421,10 @@ def _night(dsn: str, tasks: int, calendar: WorkCalendar, workers: int, stop_file
 
 def _migrate_tasks_floor(dsn: str) -> None:
     with connection(dsn, "partcost bench floor") as conn:
-        content_types = {"task_type": content_type_id(conn, "machining", "task"),
-                         "operation_type": content_type_id(conn, "tasks", "operation")}
+        content_types = {
+            "task_type": content_type_id(conn, "machining", "task"),
+            "operation_type": content_type_id(conn, "tasks", "operation"),
+        }
         with conn.cursor() as cur:
             cur.execute(sql_file("tools/bench_floor_migrate_tasks"), content_types)
         conn.commit()
@@ -361,8 +436,6 @@ def _statements_floor(dsn: str, name: str) -> None:
         conn.commit()
 
 
-
-
 @contextmanager
 def _result_rows(dsn: str) -> Iterator[dict]:
     """The recompute's result rows of a database, sorted, as CSV in temporary files (untimed)."""
@@ -370,8 +443,11 @@ def _result_rows(dsn: str) -> Iterator[dict]:
         files = {}
         for table in COST_TABLES:
             files[table] = stack.enter_context(tempfile.TemporaryFile())
-            cur.copy_expert(f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
-                            " TO STDOUT WITH (FORMAT csv)", files[table])
+            cur.copy_expert(
+                f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
+                " TO STDOUT WITH (FORMAT csv)",
+                files[table],
+            )
         conn.rollback()
         yield files
 
@@ -384,12 +460,21 @@ class _Discard:
 def _recompute_floor(dsn: str, results: dict) -> None:
     """COPY every timer the recompute loads out (one stream), then the result rows in, committed."""
     with connection(dsn, "partcost bench floor") as conn, conn.cursor() as cur:
-        timers = cur.mogrify(sql_file("recompute/load_timers"), {"operation_ct": operation_content_type(conn), "partitions": 1,
-                                                        "partition": 0, "part_keys": None}).decode()
+        timers = cur.mogrify(
+            sql_file("recompute/load_timers"),
+            {
+                "operation_ct": operation_content_type(conn),
+                "partitions": 1,
+                "partition": 0,
+                "part_keys": None,
+            },
+        ).decode()
         cur.copy_expert(f"COPY ({timers}) TO STDOUT WITH (FORMAT csv)", _Discard())
         for table in COST_TABLES:
             results[table].seek(0)
-            cur.copy_expert(f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", results[table])
+            cur.copy_expert(
+                f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", results[table]
+            )
         conn.commit()
 
 
@@ -411,8 +496,10 @@ def _read_floor(dsn: str, tables: Sequence[str]) -> None:
 def _recompute(dsn: str, calendar: WorkCalendar, workers: int, stop_file: Path):
     summary = recompute_all(dsn, calendar, workers, stop_file)
     if summary.exit_code:
-        raise PartcostError(f"the benchmark's recompute did not complete ({summary.status}, "
-                            f"{len(summary.failed)} failed): its times would mean nothing")
+        raise PartcostError(
+            f"the benchmark's recompute did not complete ({summary.status}, "
+            f"{len(summary.failed)} failed): its times would mean nothing"
+        )
     return summary
 
 
@@ -420,7 +507,9 @@ def _back_to_copied_costs(conn) -> None:
     """The cost tables as migrate-costs left them and no ledger, so that every worker count's first
     recompute starts from the same state."""
     with conn.cursor() as cur:
-        cur.execute(sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, schema.COST_TABLES))))
+        cur.execute(
+            sql.SQL("TRUNCATE {}").format(sql.SQL(", ").join(map(sql.Identifier, schema.COST_TABLES)))
+        )
         cur.execute("DROP TABLE IF EXISTS partcost_recompute_partition, partcost_recompute_run")
     conn.commit()
     migrate_costs(conn)
@@ -429,7 +518,7 @@ def _back_to_copied_costs(conn) -> None:
 # -- the cost model -------------------------------------------------------------------------------
 
 
-def fit(measurements: List[Measurement]) -> Dict[str, Model]:
+def fit(measurements: list[Measurement]) -> dict[str, Model]:
     """One least-squares line per phase (and worker count) over the sizes. The slope is never
     negative (no row makes a phase faster: noise on a flat phase gives a level line) and neither is
     the start-up time: a line that would need a negative one (the per-row cost grows with the size, or
@@ -448,20 +537,35 @@ def fit(measurements: List[Measurement]) -> Dict[str, Model]:
         elif a < 0 and rows.any():
             free = (a, b)
             a, b = 0.0, float(rows @ seconds / (rows @ rows))
-            note = (f"start-up fixed at 0 s: the free least-squares line had a = {free[0]:.2f} s, "
-                    f"b = {free[1] * 1e6:.3f} s per million — a negative start-up time, so these sizes do "
-                    "not lie on a straight line (per-row cost growing with size, or an outlier)")
+            note = (
+                f"start-up fixed at 0 s: the free least-squares line had a = {free[0]:.2f} s, "
+                f"b = {free[1] * 1e6:.3f} s per million — a negative start-up time, so these sizes do "
+                "not lie on a straight line (per-row cost growing with size, or an outlier)"
+            )
         rms = float(np.sqrt(np.mean((design @ [a, b] - seconds) ** 2))) if len(points) > 2 else None
         by_size = sorted(points, key=lambda m: m.rows)
         per_row = [m.seconds / m.rows for m in (by_size[0], by_size[-1]) if m.rows]
         growth = per_row[1] / per_row[0] if len(per_row) == 2 and len(points) > 1 and per_row[0] else None
         first = points[0]
-        models[series] = Model(series, first.phase, first.workers, rows_of(first.phase), float(a), float(b),
-                               rms, len(points), int(rows.max()), note, growth)
+        models[series] = Model(
+            series,
+            first.phase,
+            first.workers,
+            rows_of(first.phase),
+            float(a),
+            float(b),
+            rms,
+            len(points),
+            int(rows.max()),
+            note,
+            growth,
+        )
     return models
 
 
-def project(models: Dict[str, Model], counts: Dict[str, int], worker_counts: Sequence[int]) -> Dict[int, dict]:
+def project(
+    models: dict[str, Model], counts: dict[str, int], worker_counts: Sequence[int]
+) -> dict[int, dict]:
     """{workers: {phase: seconds, ..., "dry run", "night run": seconds}} for a database with ``counts``:
     the night as the sum of its phases' lines (the dry run's own line if the night's dry run was
     measured, else one more migrate-tasks), and "night run, measured whole" from the whole nights'
@@ -483,20 +587,23 @@ def project(models: Dict[str, Model], counts: Dict[str, int], worker_counts: Seq
     return projection
 
 
-def _model_for(models: Dict[str, Model], phase: str, workers: int) -> Optional[Model]:
+def _model_for(models: dict[str, Model], phase: str, workers: int) -> Model | None:
     return next((m for m in models.values() if m.phase == phase and m.workers in (workers, None)), None)
 
 
-def extrapolations(models: Dict[str, Model], counts: Dict[str, int]) -> Dict[str, float]:
+def extrapolations(models: dict[str, Model], counts: dict[str, int]) -> dict[str, float]:
     """{series: how many times beyond its largest measured size the projection goes} for every model
     a projection for ``counts`` extrapolates."""
-    return {series: factor for series, model in models.items()
-            if (factor := model.extrapolates(counts.get(model.rows_of, 0)))}
+    return {
+        series: factor
+        for series, model in models.items()
+        if (factor := model.extrapolates(counts.get(model.rows_of, 0)))
+    }
 
 
-def per_row_table(measurements: List[Measurement]) -> Dict[str, Dict[int, float]]:
+def per_row_table(measurements: list[Measurement]) -> dict[str, dict[int, float]]:
     """{series: {tasks: microseconds per row}}: flat rows mean the phase scales linearly."""
-    table: Dict[str, Dict[int, float]] = {}
+    table: dict[str, dict[int, float]] = {}
     for m in measurements:
         if m.rows:
             table.setdefault(m.series, {})[m.tasks] = m.seconds / m.rows * 1e6
@@ -506,25 +613,44 @@ def per_row_table(measurements: List[Measurement]) -> Dict[str, Dict[int, float]
 # -- output files ---------------------------------------------------------------------------------
 
 
-def write_json(out_dir: Path, measurements: List[Measurement], models: Dict[str, Model],
-               projection: Optional[dict] = None, counts: Optional[dict] = None,
-               server: Optional[dict] = None) -> Path:
+def write_json(
+    out_dir: Path,
+    measurements: list[Measurement],
+    models: dict[str, Model],
+    projection: dict | None = None,
+    counts: dict | None = None,
+    server: dict | None = None,
+) -> Path:
     path = Path(out_dir) / "bench.json"
-    path.write_text(json.dumps({
-        "server": server,
-        "measurements": [{**asdict(m), "rows_per_second": round(m.rows_per_second, 1)} for m in measurements],
-        "microseconds_per_row": per_row_table(measurements),
-        "models": {series: asdict(model) for series, model in models.items()},
-        "projection": {"row_counts": counts, "seconds_by_workers": projection,
-                       "extrapolated": extrapolations(models, counts)} if projection else None,
-    }, indent=2) + "\n")
+    path.write_text(
+        json.dumps(
+            {
+                "server": server,
+                "measurements": [
+                    {**asdict(m), "rows_per_second": round(m.rows_per_second, 1)} for m in measurements
+                ],
+                "microseconds_per_row": per_row_table(measurements),
+                "models": {series: asdict(model) for series, model in models.items()},
+                "projection": {
+                    "row_counts": counts,
+                    "seconds_by_workers": projection,
+                    "extrapolated": extrapolations(models, counts),
+                }
+                if projection
+                else None,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return path
 
 
-def write_chart(out_dir: Path, measurements: List[Measurement]) -> Optional[Path]:
+def write_chart(out_dir: Path, measurements: list[Measurement]) -> Path | None:
     """bench.png: time against size, one line per phase and worker count; None without matplotlib."""
     try:
         import matplotlib
+
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:

@@ -5,18 +5,19 @@ The demo is a list of named steps run in order. It only ever runs on the embedde
 its first step wipes the database."""
 
 import time
-from pathlib import Path
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
+from pathlib import Path
 
 from partcost.db import schema
 from partcost.db.catalogue import row_counts
 from partcost.db.connections import connection
-from partcost.server.dsn import DatabaseChoice, partcost_home
-from partcost.server.embedded import server_for_home
 from partcost.errors import PartcostError
 from partcost.night.report import check_report_dir, write_reports
-from partcost.night.run import NightRun, Options as NightRunOptions, night_run
+from partcost.night.run import NightRun, night_run
+from partcost.night.run import Options as NightRunOptions
+from partcost.server.dsn import DatabaseChoice, partcost_home
+from partcost.server.embedded import server_for_home
 from partcost.tools.seed import SeedOptions, seed
 
 DEFAULT_TASKS = 2000
@@ -35,10 +36,10 @@ class Demo:
 @dataclass(frozen=True)
 class Step:
     name: str
-    run: Callable[[Demo], Optional[str]]  # returns a short summary, or None
+    run: Callable[[Demo], str | None]  # returns a short summary, or None
 
 
-def demo_steps() -> List[Step]:
+def demo_steps() -> list[Step]:
     return [
         Step("schema create", _create_schema),
         Step("seed", _seed),
@@ -50,7 +51,8 @@ def require_embedded(choice: DatabaseChoice) -> None:
     if not choice.embedded:
         raise PartcostError(
             f"the demo wipes its database, so it runs only on the embedded default; a database was "
-            f"named by {choice.source} (unset it, or use `partcost seed` on a database you own)")
+            f"named by {choice.source} (unset it, or use `partcost seed` on a database you own)"
+        )
 
 
 def quiet_night(dsn: str, options: NightRunOptions, report_dir: Path) -> NightRun:
@@ -60,9 +62,12 @@ def quiet_night(dsn: str, options: NightRunOptions, report_dir: Path) -> NightRu
     return night
 
 
-def run(choice: DatabaseChoice, tasks: int = DEFAULT_TASKS,
-        on_step: Callable[[str, float, Optional[str]], None] = lambda *_: None,
-        run_night: Callable[[str, NightRunOptions, Path], NightRun] = quiet_night) -> dict:
+def run(
+    choice: DatabaseChoice,
+    tasks: int = DEFAULT_TASKS,
+    on_step: Callable[[str, float, str | None], None] = lambda *_: None,
+    run_night: Callable[[str, NightRunOptions, Path], NightRun] = quiet_night,
+) -> dict:
     """Recreate the embedded ``partcost`` database and run every step on it, calling
     ``on_step(name, seconds, summary)`` after each; ``run_night(dsn, options, report_dir)`` runs the
     night (the CLI's prints as it goes). Returns the row count of every table."""

@@ -12,57 +12,106 @@ timer, FX gaps and days without EUR, stale cost rows, and parts made natively af
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Dict, Optional
 
 import numpy as np
 import polars as pl
 from psycopg2.sql import SQL, Identifier
 
-from partcost.recompute.aggregate import VALUE_COLUMNS, as_text
 from partcost.db.catalogue import content_type_id, missing_columns, require_columns
 from partcost.db.copy import copy_in
+from partcost.db.schema import PART_COSTS, PHASE2_TABLES, QUEUE_TABLE, USER_COSTS, WRONG_DATABASE_HINT
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
-from partcost.recompute.load import load_prices, load_user_ids
-from partcost.db.schema import PART_COSTS, PHASE2_TABLES, QUEUE_TABLE, USER_COSTS, WRONG_DATABASE_HINT
-from partcost.tools.seed_references import OutsideReferences
-from partcost.recompute.split import WorkCalendar
+from partcost.recompute.aggregate import VALUE_COLUMNS, as_text
 from partcost.recompute.compute import compute_costs
+from partcost.recompute.load import load_prices, load_user_ids
+from partcost.recompute.split import WorkCalendar
+from partcost.tools.seed_references import OutsideReferences
 
 TIME_ZONE = "Europe/Istanbul"
-FIRST_DAY = date(2023, 1, 2)      # a Monday: about two years of shop-floor history…
+FIRST_DAY = date(2023, 1, 2)  # a Monday: about two years of shop-floor history…
 LAST_DAY = date(2024, 12, 31)
-CUT_OVER = date(2024, 12, 2)      # …the last month of which also has natively created parts
+CUT_OVER = date(2024, 12, 2)  # …the last month of which also has natively created parts
 EPOCH = date(1970, 1, 1)
-SUNDAY = 6                        # weekday numbers: Monday = 0
-DOWNTIME_REASON = 3               # the downtime timers' reason (a stand-in, see partcost.tools.seed_references)
+SUNDAY = 6  # weekday numbers: Monday = 0
+DOWNTIME_REASON = 3  # the downtime timers' reason (a stand-in, see partcost.tools.seed_references)
 
 # Keys the migration must carry through COPY, SQL and reports untouched. The longest is 252
 # characters: the longest task key whose part key PT-<key> still fits varchar(255).
 AWKWARD_KEYS = (
-    "M 000124 rev B", "M-1,2", 'M-"7"', "M-O'Brien", "M-back\\slash", "M-tab\there",
-    "Ç-ş 12", "Öğütücü-İş 3", "\\N", "M-" + "x" * 250,
+    "M 000124 rev B",
+    "M-1,2",
+    'M-"7"',
+    "M-O'Brien",
+    "M-back\\slash",
+    "M-tab\there",
+    "Ç-ş 12",
+    "Öğütücü-İş 3",
+    "\\N",
+    "M-" + "x" * 250,
 )
 
-PART_NAMES = ("Housing", "Cover Plate", "Shaft", "Flange", "Bracket", "Bearing Seat", "Gear Blank",
-              "Spacer", "Hub", "Pulley", "Mounting Plate", "Bushing", "Adapter", "Pin", "Sleeve")
+PART_NAMES = (
+    "Housing",
+    "Cover Plate",
+    "Shaft",
+    "Flange",
+    "Bracket",
+    "Bearing Seat",
+    "Gear Blank",
+    "Spacer",
+    "Hub",
+    "Pulley",
+    "Mounting Plate",
+    "Bushing",
+    "Adapter",
+    "Pin",
+    "Sleeve",
+)
 OPERATION_NAMES = ("Turning", "Milling", "Drilling", "Grinding", "Boring", "Deburring")
 MATERIALS = ("S235JR", "C45", "42CrMo4", "AlMg3", "1.4301", "GG25")
-FIRST_NAMES = ("Ahmet", "Mehmet", "Ayşe", "Fatma", "Mustafa", "Emre", "Zeynep", "Hüseyin", "Elif",
-               "İbrahim", "Murat", "Özlem", "Çağlar", "Şükrü", "Gül")
-LAST_NAMES = ("Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Öztürk", "Aydın", "Arslan",
-              "Doğan", "Koç", "Kılıç")
+FIRST_NAMES = (
+    "Ahmet",
+    "Mehmet",
+    "Ayşe",
+    "Fatma",
+    "Mustafa",
+    "Emre",
+    "Zeynep",
+    "Hüseyin",
+    "Elif",
+    "İbrahim",
+    "Murat",
+    "Özlem",
+    "Çağlar",
+    "Şükrü",
+    "Gül",
+)
+LAST_NAMES = (
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Şahin",
+    "Çelik",
+    "Yıldız",
+    "Öztürk",
+    "Aydın",
+    "Arslan",
+    "Doğan",
+    "Koç",
+    "Kılıç",
+)
 
 # Timer shapes in local wall-clock minutes of the start day (an end past 1440 is the next day):
 # share, start, start jitter (sd), end, end jitter (sd).
 SHIFT_SHAPES = {
-    "day": (0.55, 450, 8, 1020, 12),            # 07:30 – 17:00
-    "morning": (0.10, 450, 8, 720, 10),          # 07:30 – 12:00, lunch break follows
-    "afternoon": (0.10, 765, 10, 1020, 12),      # 12:45 – 17:00
-    "overtime": (0.07, 1020, 5, 1230, 45),       # 17:00 – ~20:30
-    "evening": (0.06, 960, 10, 1440, 25),        # 16:00 – ~midnight, often across it
-    "night": (0.04, 1410, 10, 1890, 10),         # 23:30 – 07:30 next day
-    "interruption": (0.08, 720, 120, 0, 0),      # a few minutes at any time of the day
+    "day": (0.55, 450, 8, 1020, 12),  # 07:30 – 17:00
+    "morning": (0.10, 450, 8, 720, 10),  # 07:30 – 12:00, lunch break follows
+    "afternoon": (0.10, 765, 10, 1020, 12),  # 12:45 – 17:00
+    "overtime": (0.07, 1020, 5, 1230, 45),  # 17:00 – ~20:30
+    "evening": (0.06, 960, 10, 1440, 25),  # 16:00 – ~midnight, often across it
+    "night": (0.04, 1410, 10, 1890, 10),  # 23:30 – 07:30 next day
+    "interruption": (0.08, 720, 120, 0, 0),  # a few minutes at any time of the day
 }
 # The odd ones, as a share of all timers (at least two of each).
 SPECIAL_SHARES = {"multi-day": 0.002, "zero-length": 0.002, "reversed": 0.001}
@@ -72,7 +121,7 @@ SPECIAL_SHARES = {"multi-day": 0.002, "zero-length": 0.002, "reversed": 0.001}
 class SeedOptions:
     tasks: int
     timers_per_task: float = 5.0
-    users: Optional[int] = None
+    users: int | None = None
     seed: int = 0
     active_timers: int = 0
 
@@ -120,8 +169,11 @@ def seed(conn, options: SeedOptions) -> dict:
     require_columns(conn, SEED_TABLES, WRONG_DATABASE_HINT)
     _require_empty(conn)
     has_part_costs = not missing_columns(conn, PHASE2_TABLES)  # (checks end the transaction: ask first)
-    outside = OutsideReferences(conn, list(SEED_TABLES), {
-        "machine_fk_id": range(1, options.machines + 1), "downtime_reason_id": [DOWNTIME_REASON]})
+    outside = OutsideReferences(
+        conn,
+        list(SEED_TABLES),
+        {"machine_fk_id": range(1, options.machines + 1), "downtime_reason_id": [DOWNTIME_REASON]},
+    )
     rng = np.random.default_rng(options.seed)
     tables = _Tables(conn, outside)
     with _indexes_and_foreign_keys_built_after_load(conn, list(SEED_TABLES) + list(PHASE2_TABLES)):
@@ -157,8 +209,10 @@ def _indexes_and_foreign_keys_built_after_load(conn, tables: list):
         for _, definition in indexes:
             cur.execute(definition)
         for table, name, definition in foreign_keys:
-            cur.execute(SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(Identifier(table), Identifier(name))
-                        + SQL(definition))
+            cur.execute(
+                SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(Identifier(table), Identifier(name))
+                + SQL(definition)
+            )
 
 
 class _Tables:
@@ -168,7 +222,7 @@ class _Tables:
     def __init__(self, conn, outside: OutsideReferences):
         self.conn = conn
         self.outside = outside
-        self.written: Dict[str, int] = {}
+        self.written: dict[str, int] = {}
 
     def write(self, table: str, frame: pl.DataFrame) -> None:
         frame = self.outside.apply(frame)
@@ -179,8 +233,9 @@ def _seed_tasks(rng, tables: _Tables, options: SeedOptions, user_ids: np.ndarray
     """The old world: machining tasks, their timers and their old cost rows."""
     tasks = _tasks(rng, options, user_ids)
     tables.write("machining_task", tasks.drop("first_day"))
-    timers = _timers(rng, tasks["first_day"].to_numpy(), options.timers_per_task, user_ids,
-                     tasks["machine_fk_id"])
+    timers = _timers(
+        rng, tasks["first_day"].to_numpy(), options.timers_per_task, user_ids, tasks["machine_fk_id"]
+    )
     timers = _stop_all_but(rng, timers, options.active_timers)
     task_type = content_type_id(tables.conn, "machining", "task")
     tables.write("tasks_timer", _timer_rows(rng, timers, tasks["key"], task_type))
@@ -189,15 +244,21 @@ def _seed_tasks(rng, tables: _Tables, options: SeedOptions, user_ids: np.ndarray
     tables.write("machining_jobcostagguser", per_user)
 
 
-def _seed_native_parts(rng, tables: _Tables, options: SeedOptions, user_ids: np.ndarray,
-                       has_part_costs: bool) -> None:
+def _seed_native_parts(
+    rng, tables: _Tables, options: SeedOptions, user_ids: np.ndarray, has_part_costs: bool
+) -> None:
     """The new world since the cut-over: parts, operations, their timers and (after Phase 2)
     their cost rows and recalculation queue."""
     parts, operations = _native_parts(rng, options, user_ids)
     tables.write("tasks_part", parts)
     tables.write("tasks_operation", operations.drop("first_day", "part"))
-    timers = _timers(rng, operations["first_day"].to_numpy(), options.timers_per_task, user_ids,
-                     operations["machine_fk_id"])
+    timers = _timers(
+        rng,
+        operations["first_day"].to_numpy(),
+        options.timers_per_task,
+        user_ids,
+        operations["machine_fk_id"],
+    )
     operation_type = content_type_id(tables.conn, "tasks", "operation")
     tables.write("tasks_timer", _timer_rows(rng, timers, operations["key"], operation_type))
     if has_part_costs:
@@ -214,8 +275,10 @@ def _require_empty(conn) -> None:
         tasks, parts, timers = cur.fetchone()
     conn.rollback()
     if tasks or parts or timers:
-        raise PartcostError(f"the database already holds {tasks} machining tasks, {parts} parts and "
-                            f"{timers} timers; seed fills an empty layout (`partcost schema create`)")
+        raise PartcostError(
+            f"the database already holds {tasks} machining tasks, {parts} parts and "
+            f"{timers} timers; seed fills an empty layout (`partcost schema create`)"
+        )
 
 
 # -- calendar helpers ---------------------------------------------------------------------------
@@ -232,7 +295,9 @@ def _weekday(days: np.ndarray) -> np.ndarray:
 def _local_to_epoch_ms(local_ms: np.ndarray) -> pl.Series:
     """Epoch milliseconds of local wall-clock times given as milliseconds since 1970-01-01 00:00."""
     wall_clock = pl.from_epoch(pl.Series(local_ms, dtype=pl.Int64), time_unit="ms")
-    return wall_clock.dt.replace_time_zone(TIME_ZONE, ambiguous="earliest", non_existent="null").dt.epoch("ms")
+    return wall_clock.dt.replace_time_zone(TIME_ZONE, ambiguous="earliest", non_existent="null").dt.epoch(
+        "ms"
+    )
 
 
 def _dates(days: np.ndarray) -> pl.Series:
@@ -257,21 +322,27 @@ def _username(number: int) -> str:
 
 def _workers(count: int) -> pl.DataFrame:
     n = np.arange(count)
-    return pl.DataFrame({
-        "username": [_username(i) for i in range(count)],
-        "password": "!",  # Django's mark for "no usable password"
-        "first_name": [FIRST_NAMES[i % len(FIRST_NAMES)] for i in n],
-        "last_name": [LAST_NAMES[(i * 7) % len(LAST_NAMES)] for i in n],
-        "email": [f"{_username(i)}@factory.example" for i in range(count)],
-        "is_superuser": False, "is_staff": n == 0, "is_active": True,
-        "date_joined": _timestamps((_day_number(FIRST_DAY) - 900 + n % 300 * 3) * 86_400_000),
-    })
+    return pl.DataFrame(
+        {
+            "username": [_username(i) for i in range(count)],
+            "password": "!",  # Django's mark for "no usable password"
+            "first_name": [FIRST_NAMES[i % len(FIRST_NAMES)] for i in n],
+            "last_name": [LAST_NAMES[(i * 7) % len(LAST_NAMES)] for i in n],
+            "email": [f"{_username(i)}@factory.example" for i in range(count)],
+            "is_superuser": False,
+            "is_staff": n == 0,
+            "is_active": True,
+            "date_joined": _timestamps((_day_number(FIRST_DAY) - 900 + n % 300 * 3) * 86_400_000),
+        }
+    )
 
 
 def _user_ids(conn, count: int) -> np.ndarray:
     """The ids identity gave the workers, in username order."""
     with conn.cursor() as cur:
-        cur.execute(sql_file("tools/user_ids_by_username"), {"usernames": [_username(i) for i in range(count)]})
+        cur.execute(
+            sql_file("tools/user_ids_by_username"), {"usernames": [_username(i) for i in range(count)]}
+        )
         return np.array([row[0] for row in cur.fetchall()], dtype=np.int64)
 
 
@@ -288,7 +359,7 @@ def _job_numbers(rng, count: int) -> pl.Series:
     year = np.where(number <= jobs // 2, 2023, 2024)
     job_no = pl.Series([f"J-{y}-{n:04d}" for y, n in zip(year, number)])
     odd = rng.random(count) < 0.002
-    job_no = job_no.set(pl.Series(odd), "J-2024-0007 (rev. \"B\", Ç)")
+    job_no = job_no.set(pl.Series(odd), 'J-2024-0007 (rev. "B", Ç)')
     return _with_nulls(rng, job_no, 0.02)
 
 
@@ -305,39 +376,51 @@ def _tasks(rng, options: SeedOptions, user_ids: np.ndarray) -> pl.DataFrame:
     # Open tasks are often planned; a few completed ones still hold their slot (the migration clears it).
     in_plan = (rng.random(n) < np.where(completed, 0.04, 0.35)) & machine.is_not_null().to_numpy()
     day_ms = 86_400_000
-    frame = pl.DataFrame({
-        "key": _task_keys(rng, n),
-        "name": [PART_NAMES[i] for i in rng.integers(0, len(PART_NAMES), n)],
-        "description": _with_nulls(rng, pl.Series([f"Drawing rev {c}" for c in rng.choice(list("ABCD"), n)]), 0.4),
-        "quantity": _with_nulls(rng, pl.Series(rng.integers(1, 51, n)), 0.1),
-        "created_by_id": _with_nulls(rng, pl.Series(rng.choice(user_ids, n)), 0.05),
-        "created_at": _local_to_epoch_ms(created_day * day_ms + rng.integers(8, 17, n) * 3_600_000),
-        "completed_by_id": pl.Series(rng.choice(user_ids, n)).set(pl.Series(~completed), None),
-        "completion_date": _local_to_epoch_ms(completion_day * day_ms + 16 * 3_600_000).set(
-            pl.Series(~completed), None),
-        "is_hold_task": rng.random(n) < 0.01,
-        "estimated_hours": _with_nulls(rng, pl.Series(np.round(rng.gamma(2.0, 8.0, n) + 0.25, 2)), 0.15)
-        .cast(pl.Decimal(6, 2)),
-        "machine_fk_id": machine,
-        "finish_time": _with_nulls(rng, _dates(completion_day + 5), 0.2),
-        "in_plan": in_plan,
-        "planned_start_ms": _local_to_epoch_ms(first_day * day_ms + 450 * 60_000).set(pl.Series(~in_plan), None),
-        "planned_end_ms": _local_to_epoch_ms(completion_day * day_ms + 1020 * 60_000).set(pl.Series(~in_plan), None),
-        "plan_locked": in_plan & (rng.random(n) < 0.2),
-        "job_no": _job_numbers(rng, n),
-        "image_no": _with_nulls(rng, pl.Series([f"IMG-{i:05d}" for i in rng.integers(1, 99999, n)]), 0.3),
-        "position_no": _with_nulls(rng, pl.Series([f"{i}" for i in rng.integers(1, 60, n)]), 0.3),
-        "first_day": first_day,
-    })
+    frame = pl.DataFrame(
+        {
+            "key": _task_keys(rng, n),
+            "name": [PART_NAMES[i] for i in rng.integers(0, len(PART_NAMES), n)],
+            "description": _with_nulls(
+                rng, pl.Series([f"Drawing rev {c}" for c in rng.choice(list("ABCD"), n)]), 0.4
+            ),
+            "quantity": _with_nulls(rng, pl.Series(rng.integers(1, 51, n)), 0.1),
+            "created_by_id": _with_nulls(rng, pl.Series(rng.choice(user_ids, n)), 0.05),
+            "created_at": _local_to_epoch_ms(created_day * day_ms + rng.integers(8, 17, n) * 3_600_000),
+            "completed_by_id": pl.Series(rng.choice(user_ids, n)).set(pl.Series(~completed), None),
+            "completion_date": _local_to_epoch_ms(completion_day * day_ms + 16 * 3_600_000).set(
+                pl.Series(~completed), None
+            ),
+            "is_hold_task": rng.random(n) < 0.01,
+            "estimated_hours": _with_nulls(
+                rng, pl.Series(np.round(rng.gamma(2.0, 8.0, n) + 0.25, 2)), 0.15
+            ).cast(pl.Decimal(6, 2)),
+            "machine_fk_id": machine,
+            "finish_time": _with_nulls(rng, _dates(completion_day + 5), 0.2),
+            "in_plan": in_plan,
+            "planned_start_ms": _local_to_epoch_ms(first_day * day_ms + 450 * 60_000).set(
+                pl.Series(~in_plan), None
+            ),
+            "planned_end_ms": _local_to_epoch_ms(completion_day * day_ms + 1020 * 60_000).set(
+                pl.Series(~in_plan), None
+            ),
+            "plan_locked": in_plan & (rng.random(n) < 0.2),
+            "job_no": _job_numbers(rng, n),
+            "image_no": _with_nulls(rng, pl.Series([f"IMG-{i:05d}" for i in rng.integers(1, 99999, n)]), 0.3),
+            "position_no": _with_nulls(rng, pl.Series([f"{i}" for i in rng.integers(1, 60, n)]), 0.3),
+            "first_day": first_day,
+        }
+    )
     # Plan slots are unique per machine among in-plan tasks: number them 1, 2, … per machine.
     return frame.with_columns(
-        plan_order=pl.when(pl.col("in_plan"))
-        .then(pl.col("in_plan").cast(pl.Int32).cum_sum().over("machine_fk_id"))
+        plan_order=pl.when(pl.col("in_plan")).then(
+            pl.col("in_plan").cast(pl.Int32).cum_sum().over("machine_fk_id")
+        )
     )
 
 
-def _timers(rng, first_day: np.ndarray, per_target: float, user_ids: np.ndarray,
-            machine: pl.Series) -> pl.DataFrame:
+def _timers(
+    rng, first_day: np.ndarray, per_target: float, user_ids: np.ndarray, machine: pl.Series
+) -> pl.DataFrame:
     """Shift-shaped timers on targets whose work starts on ``first_day`` (epoch day numbers).
 
     Columns: target (row index), user_id, machine_fk_id, start_ms, finish_ms (epoch ms),
@@ -377,11 +460,17 @@ def _timers(rng, first_day: np.ndarray, per_target: float, user_ids: np.ndarray,
         else:
             finish_ms[chosen] = start_ms[chosen] - rng.integers(1_000, 7_200_000, len(chosen))
 
-    return pl.DataFrame({
-        "target": target, "user_id": user, "machine_fk_id": machine.gather(target),
-        "start_ms": _local_to_epoch_ms(start_ms), "finish_ms": _local_to_epoch_ms(finish_ms),
-        "shape": shape_name.astype(str), "sunday": _weekday(day) == SUNDAY,
-    }).sort("start_ms", "target", maintain_order=True)
+    return pl.DataFrame(
+        {
+            "target": target,
+            "user_id": user,
+            "machine_fk_id": machine.gather(target),
+            "start_ms": _local_to_epoch_ms(start_ms),
+            "finish_ms": _local_to_epoch_ms(finish_ms),
+            "shape": shape_name.astype(str),
+            "sunday": _weekday(day) == SUNDAY,
+        }
+    ).sort("start_ms", "target", maintain_order=True)
 
 
 def _stop_all_but(rng, timers: pl.DataFrame, active: int) -> pl.DataFrame:
@@ -400,19 +489,21 @@ def _stop_all_but(rng, timers: pl.DataFrame, active: int) -> pl.DataFrame:
 def _timer_rows(rng, timers: pl.DataFrame, keys: pl.Series, content_type: int) -> pl.DataFrame:
     n = timers.height
     downtime = pl.Series(rng.random(n) < 0.02)
-    return pl.DataFrame({
-        "user_id": timers["user_id"],
-        "stopped_by_id": timers["user_id"].set(timers["finish_ms"].is_null(), None),
-        "start_time": timers["start_ms"],
-        "finish_time": timers["finish_ms"],
-        "manual_entry": timers["shape"].is_in(["multi-day", "reversed"]),
-        "comment": pl.Series([None] * n, dtype=pl.Utf8).set(downtime, "waiting for material"),
-        "machine_fk_id": timers["machine_fk_id"],
-        "content_type_id": pl.repeat(content_type, n, dtype=pl.Int32, eager=True),
-        "object_id": keys.gather(timers["target"]),
-        "timer_type": pl.Series(["productive"] * n).set(downtime, "downtime"),
-        "downtime_reason_id": pl.Series([None] * n, dtype=pl.Int64).set(downtime, DOWNTIME_REASON),
-    })
+    return pl.DataFrame(
+        {
+            "user_id": timers["user_id"],
+            "stopped_by_id": timers["user_id"].set(timers["finish_ms"].is_null(), None),
+            "start_time": timers["start_ms"],
+            "finish_time": timers["finish_ms"],
+            "manual_entry": timers["shape"].is_in(["multi-day", "reversed"]),
+            "comment": pl.Series([None] * n, dtype=pl.Utf8).set(downtime, "waiting for material"),
+            "machine_fk_id": timers["machine_fk_id"],
+            "content_type_id": pl.repeat(content_type, n, dtype=pl.Int32, eager=True),
+            "object_id": keys.gather(timers["target"]),
+            "timer_type": pl.Series(["productive"] * n).set(downtime, "downtime"),
+            "downtime_reason_id": pl.Series([None] * n, dtype=pl.Int64).set(downtime, DOWNTIME_REASON),
+        }
+    )
 
 
 def _cost_rows(rng, conn, timers: pl.DataFrame, targets: pl.DataFrame, key_column: str):
@@ -421,11 +512,20 @@ def _cost_rows(rng, conn, timers: pl.DataFrame, targets: pl.DataFrame, key_colum
     the night's drift report shows what a real database shows: most old numbers agree to the cent,
     and the 5% deliberately left stale (20% low, as if later timers were never costed) do not."""
     finished = timers.filter(pl.col("finish_ms").is_not_null())
-    costed_timers = finished.select(part_id=targets["key"].gather(finished["target"]),
-                                    timer_id=pl.lit(None, pl.Int64), user_id="user_id",  # ids come on insert
-                                    start_ms="start_ms", finish_ms="finish_ms")
-    part_rows, user_rows, _ = compute_costs(costed_timers, targets.select(part_id="key", job_no="job_no"),
-                                            load_prices(conn), WorkCalendar(), load_user_ids(conn))
+    costed_timers = finished.select(
+        part_id=targets["key"].gather(finished["target"]),
+        timer_id=pl.lit(None, pl.Int64),
+        user_id="user_id",  # ids come on insert
+        start_ms="start_ms",
+        finish_ms="finish_ms",
+    )
+    part_rows, user_rows, _ = compute_costs(
+        costed_timers,
+        targets.select(part_id="key", job_no="job_no"),
+        load_prices(conn),
+        WorkCalendar(),
+        load_user_ids(conn),
+    )
     keys = part_rows["part_id"].to_numpy()
     kept = keys[rng.random(len(keys)) < 0.92]
     stale = kept[rng.random(len(kept)) < 0.05]
@@ -434,9 +534,15 @@ def _cost_rows(rng, conn, timers: pl.DataFrame, targets: pl.DataFrame, key_colum
     def old(rows: pl.DataFrame) -> pl.DataFrame:
         rows = rows.filter(pl.col("part_id").is_in(kept))
         made_stale = pl.col("part_id").is_in(stale)
-        return as_text(rows.with_columns(
-            pl.when(made_stale).then(pl.col(VALUE_COLUMNS) * 4 // 5).otherwise(pl.col(VALUE_COLUMNS)))
-        ).rename({"part_id": key_column}).with_columns(updated_at=updated_at)
+        return (
+            as_text(
+                rows.with_columns(
+                    pl.when(made_stale).then(pl.col(VALUE_COLUMNS) * 4 // 5).otherwise(pl.col(VALUE_COLUMNS))
+                )
+            )
+            .rename({"part_id": key_column})
+            .with_columns(updated_at=updated_at)
+        )
 
     return old(part_rows), old(user_rows)
 
@@ -447,49 +553,61 @@ def _native_parts(rng, options: SeedOptions, user_ids: np.ndarray):
     keys = [f"PT-{i + 1:03d}" for i in range(n)]
     first_day = _day_number(CUT_OVER) + rng.integers(0, 20, n)
     created_ms = _local_to_epoch_ms(first_day * 86_400_000 + 9 * 3_600_000)
-    parts = pl.DataFrame({
-        "key": keys,
-        "name": [PART_NAMES[i] for i in rng.integers(0, len(PART_NAMES), n)],
-        "description": "",
-        "job_no": [f"J-2024-{i:04d}" for i in rng.integers(900, 999, n)],
-        "image_no": [f"IMG-{i:05d}" for i in rng.integers(1, 99999, n)],
-        "position_no": [f"{i}" for i in rng.integers(1, 60, n)],
-        "quantity": rng.integers(1, 20, n),
-        "material": [MATERIALS[i] for i in rng.integers(0, len(MATERIALS), n)],
-        "dimensions": [f"Ø{d}x{l}" for d, l in zip(rng.integers(20, 300, n), rng.integers(10, 500, n))],
-        "weight_kg": pl.Series(np.round(rng.gamma(2.0, 4.0, n), 3)).cast(pl.Decimal(10, 3)),
-        "finish_time": _dates(first_day + 30),
-        "created_by_id": rng.choice(user_ids, n),
-        "created_at": created_ms,
-    })
+    parts = pl.DataFrame(
+        {
+            "key": keys,
+            "name": [PART_NAMES[i] for i in rng.integers(0, len(PART_NAMES), n)],
+            "description": "",
+            "job_no": [f"J-2024-{i:04d}" for i in rng.integers(900, 999, n)],
+            "image_no": [f"IMG-{i:05d}" for i in rng.integers(1, 99999, n)],
+            "position_no": [f"{i}" for i in rng.integers(1, 60, n)],
+            "quantity": rng.integers(1, 20, n),
+            "material": [MATERIALS[i] for i in rng.integers(0, len(MATERIALS), n)],
+            "dimensions": [
+                f"Ø{d}x{length}" for d, length in zip(rng.integers(20, 300, n), rng.integers(10, 500, n))
+            ],
+            "weight_kg": pl.Series(np.round(rng.gamma(2.0, 4.0, n), 3)).cast(pl.Decimal(10, 3)),
+            "finish_time": _dates(first_day + 30),
+            "created_by_id": rng.choice(user_ids, n),
+            "created_at": created_ms,
+        }
+    )
     steps = rng.integers(1, 4, n)
     part = np.repeat(np.arange(n), steps)
     order = np.concatenate([np.arange(1, s + 1) for s in steps])
-    operations = pl.DataFrame({
-        "key": [f"{keys[p]}-OP-{o}" for p, o in zip(part, order)],
-        "part_id": [keys[p] for p in part],
-        "name": [OPERATION_NAMES[i] for i in rng.integers(0, len(OPERATION_NAMES), len(part))],
-        "description": "",
-        "quantity": parts["quantity"].gather(part),
-        "created_by_id": parts["created_by_id"].gather(part),
-        "created_at": created_ms.gather(part),
-        "is_hold_task": False,
-        "estimated_hours": pl.Series(np.round(rng.gamma(2.0, 3.0, len(part)) + 0.5, 2)).cast(pl.Decimal(6, 2)),
-        "machine_fk_id": rng.integers(1, options.machines + 1, len(part)),
-        "in_plan": False, "plan_locked": False,
-        "order": order, "interchangeable": False,
-        "first_day": first_day[part] + order - 1,
-        "part": part,
-    })
+    operations = pl.DataFrame(
+        {
+            "key": [f"{keys[p]}-OP-{o}" for p, o in zip(part, order)],
+            "part_id": [keys[p] for p in part],
+            "name": [OPERATION_NAMES[i] for i in rng.integers(0, len(OPERATION_NAMES), len(part))],
+            "description": "",
+            "quantity": parts["quantity"].gather(part),
+            "created_by_id": parts["created_by_id"].gather(part),
+            "created_at": created_ms.gather(part),
+            "is_hold_task": False,
+            "estimated_hours": pl.Series(np.round(rng.gamma(2.0, 3.0, len(part)) + 0.5, 2)).cast(
+                pl.Decimal(6, 2)
+            ),
+            "machine_fk_id": rng.integers(1, options.machines + 1, len(part)),
+            "in_plan": False,
+            "plan_locked": False,
+            "order": order,
+            "interchangeable": False,
+            "first_day": first_day[part] + order - 1,
+            "part": part,
+        }
+    )
     return parts, operations
 
 
 def _recalc_queue(rng, parts: pl.DataFrame) -> pl.DataFrame:
     queued = parts.filter(pl.Series(rng.random(parts.height) < 0.2))
-    return pl.DataFrame({
-        "part_id": queued["key"],
-        "enqueued_at": pl.from_epoch(queued["created_at"], time_unit="ms").dt.replace_time_zone("UTC"),
-    })
+    return pl.DataFrame(
+        {
+            "part_id": queued["key"],
+            "enqueued_at": pl.from_epoch(queued["created_at"], time_unit="ms").dt.replace_time_zone("UTC"),
+        }
+    )
 
 
 def _some(rng, count: int, share: float) -> np.ndarray:
@@ -510,23 +628,30 @@ def _wages(rng, user_ids: np.ndarray) -> pl.DataFrame:
     version = np.concatenate([np.arange(v) for v in versions])
     first_half_year = np.where(late_start, rng.integers(1, 4, workers), 0)
     half_year = first_half_year[worker] + version  # 0 = January 2023
-    effective = np.array([_day_number(date(2023 + h // 2, 1 + 6 * (h % 2), 1)) for h in half_year], dtype=np.int64)
+    effective = np.array(
+        [_day_number(date(2023 + h // 2, 1 + 6 * (h % 2), 1)) for h in half_year], dtype=np.int64
+    )
     effective = effective + np.where(late_start[worker] & (version == 0), rng.integers(0, 60, len(worker)), 0)
     skill = rng.uniform(1.1, 2.4, workers)[worker]
-    base = np.round(skill * 11_000 * 1.25 ** half_year, 4)
+    base = np.round(skill * 11_000 * 1.25**half_year, 4)
     currency = np.where(rng.random(len(worker)) < 0.03, "EUR", "TRY")
     stamp = _timestamps(effective * 86_400_000 - 5 * 86_400_000)
-    return pl.DataFrame({
-        "user_id": user_ids[worker],
-        "effective_from": _dates(effective),
-        "currency": currency,
-        "base_monthly": pl.Series(base).cast(pl.Decimal(12, 4)),
-        "after_hours_multiplier": pl.Series(rng.choice([1.5, 1.5, 1.5, 1.25], len(worker))).cast(pl.Decimal(6, 3)),
-        "sunday_multiplier": pl.Series(rng.choice([2.0, 2.0, 1.5], len(worker))).cast(pl.Decimal(6, 3)),
-        "note": pl.Series(np.where(version == 0, "hired", "raise")),
-        "created_at": stamp, "updated_at": stamp,
-        "created_by_id": pl.repeat(int(user_ids[0]), len(worker), dtype=pl.Int32, eager=True),
-    })
+    return pl.DataFrame(
+        {
+            "user_id": user_ids[worker],
+            "effective_from": _dates(effective),
+            "currency": currency,
+            "base_monthly": pl.Series(base).cast(pl.Decimal(12, 4)),
+            "after_hours_multiplier": pl.Series(rng.choice([1.5, 1.5, 1.5, 1.25], len(worker))).cast(
+                pl.Decimal(6, 3)
+            ),
+            "sunday_multiplier": pl.Series(rng.choice([2.0, 2.0, 1.5], len(worker))).cast(pl.Decimal(6, 3)),
+            "note": pl.Series(np.where(version == 0, "hired", "raise")),
+            "created_at": stamp,
+            "updated_at": stamp,
+            "created_by_id": pl.repeat(int(user_ids[0]), len(worker), dtype=pl.Int32, eager=True),
+        }
+    )
 
 
 def _fx_snapshots(rng) -> pl.DataFrame:
@@ -538,16 +663,21 @@ def _fx_snapshots(rng) -> pl.DataFrame:
     eur = 0.050 * np.exp(-0.62 * progress + np.cumsum(rng.normal(0, 0.004, len(days))))
     usd = eur * rng.uniform(1.06, 1.10, len(days))
     frame = pl.DataFrame({"eur": np.round(eur, 4), "usd": np.round(usd, 4)}).with_columns(
-        pl.col("eur", "usd").cast(pl.Utf8))
+        pl.col("eur", "usd").cast(pl.Utf8)
+    )
     with_eur = pl.concat_str(pl.lit('{"EUR": '), "eur", pl.lit(', "USD": '), "usd", pl.lit("}"))
     without_eur = pl.concat_str(pl.lit('{"USD": '), "usd", pl.lit(', "GBP": '), "eur", pl.lit("}"))
     no_eur = np.zeros(len(days), dtype=bool)
     no_eur[rng.choice(len(days), 4, replace=False)] = True
-    rates = frame.select(pl.when(pl.lit(pl.Series(no_eur))).then(without_eur).otherwise(with_eur).alias("rates"))["rates"]
-    return pl.DataFrame({
-        "provider": "tcmb",
-        "date": _dates(days),
-        "base": "TRY",
-        "rates": rates,
-        "created_at": _timestamps(days * 86_400_000 + (15 * 60 + 30) * 60_000),
-    })
+    rates = frame.select(
+        pl.when(pl.lit(pl.Series(no_eur))).then(without_eur).otherwise(with_eur).alias("rates")
+    )["rates"]
+    return pl.DataFrame(
+        {
+            "provider": "tcmb",
+            "date": _dates(days),
+            "base": "TRY",
+            "rates": rates,
+            "created_at": _timestamps(days * 86_400_000 + (15 * 60 + 30) * 60_000),
+        }
+    )

@@ -14,27 +14,44 @@ from contextlib import closing
 from datetime import datetime, timezone
 
 import psycopg2
-import pytest
 from psycopg2 import sql
 
 import partcost.migration.migrate_costs
 import partcost.migration.migrate_tasks
-from partcost.night.drift import drift
-from partcost.recompute.scope import Scope
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
-from partcost.recompute.drain import DrainOptions, drain_batch
 from partcost.migration.rollback import rollback_plan
-from partcost.recompute.split import WorkCalendar
 from partcost.migration.validate import validate
+from partcost.night.drift import drift
+from partcost.recompute.drain import DrainOptions, drain_batch
+from partcost.recompute.scope import Scope
+from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import Worker
 from tests.support.builder import Builder, local_ms
 from tests.support.migration_runs import run
-from tests.support.plan_audit import PlanAudit, analyze_from_another_session, audited, estimated_rows, outline, rescans
+from tests.support.plan_audit import (
+    PlanAudit,
+    analyze_from_another_session,
+    audited,
+    estimated_rows,
+    outline,
+    rescans,
+)
 
-TABLES = ("auth_user", "machining_task", "machining_jobcostagg", "machining_jobcostagguser", "tasks_part",
-          "tasks_operation", "tasks_timer", "tasks_partcostagg", "tasks_partcostaguser", "tasks_partcostrecalcqueue",
-          "users_wagerate", "core_currencyratesnapshot")
+TABLES = (
+    "auth_user",
+    "machining_task",
+    "machining_jobcostagg",
+    "machining_jobcostagguser",
+    "tasks_part",
+    "tasks_operation",
+    "tasks_timer",
+    "tasks_partcostagg",
+    "tasks_partcostaguser",
+    "tasks_partcostrecalcqueue",
+    "users_wagerate",
+    "core_currencyratesnapshot",
+)
 USERS = 20
 _roles = itertools.count(1)
 
@@ -100,9 +117,20 @@ def factory(dsn: str, tasks: int, parts: int) -> None:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         build = Builder(conn)
         for table in TABLES:
-            cur.execute(sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = false)").format(sql.Identifier(table)))
-        cur.execute(FACTORY, {"users": USERS, "tasks": tasks, "parts": parts, "start": local_ms("2024-03-04 07:30"),
-                              "task_type": build.task_ct, "operation_type": build.operation_ct})
+            cur.execute(
+                sql.SQL("ALTER TABLE {} SET (autovacuum_enabled = false)").format(sql.Identifier(table))
+            )
+        cur.execute(
+            FACTORY,
+            {
+                "users": USERS,
+                "tasks": tasks,
+                "parts": parts,
+                "start": local_ms("2024-03-04 07:30"),
+                "task_type": build.task_ct,
+                "operation_type": build.operation_ct,
+            },
+        )
         conn.commit()
         cur.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(map(sql.Identifier, TABLES))))
         conn.commit()
@@ -117,16 +145,22 @@ def refill_with_one_row_statistics(dsn: str, change: str = "") -> None:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         names = sql.SQL(", ").join(map(sql.Identifier, TABLES))
         for table in TABLES:
-            cur.execute(sql.SQL("CREATE TABLE {} AS TABLE {}").format(sql.Identifier(f"held_{table}"),
-                                                                       sql.Identifier(table)))
+            cur.execute(
+                sql.SQL("CREATE TABLE {} AS TABLE {}").format(
+                    sql.Identifier(f"held_{table}"), sql.Identifier(table)
+                )
+            )
         if change:
             cur.execute(change)
         cur.execute(sql.SQL("TRUNCATE {} CASCADE").format(names))
         conn.commit()
         cur.execute("SET LOCAL session_replication_role = replica")  # the rows are back as they were
         for table in TABLES:
-            cur.execute(sql.SQL("INSERT INTO {} SELECT * FROM {}").format(sql.Identifier(table),
-                                                                          sql.Identifier(f"held_{table}")))
+            cur.execute(
+                sql.SQL("INSERT INTO {} SELECT * FROM {}").format(
+                    sql.Identifier(table), sql.Identifier(f"held_{table}")
+                )
+            )
         analyze_from_another_session(dsn, TABLES)
         conn.commit()
         for table in TABLES:
@@ -135,14 +169,17 @@ def refill_with_one_row_statistics(dsn: str, change: str = "") -> None:
         for table in ("tasks_timer", "tasks_part", "tasks_partcostaguser"):
             cur.execute(sql.SQL("SELECT EXISTS (SELECT FROM {})").format(sql.Identifier(table)))
             if cur.fetchone()[0]:
-                assert estimated_rows(conn, table) == 1, f"{table}: the test needs statistics that say one row"
+                assert estimated_rows(conn, table) == 1, (
+                    f"{table}: the test needs statistics that say one row"
+                )
         conn.rollback()
 
 
 def assert_no_rescans(phase: str, audit: PlanAudit) -> None:
     assert audit.plans, f"{phase}: no statement was audited"
-    assert not audit.problems(), f"{phase} re-reads tables per row:\n" + "\n".join(audit.problems()) + \
-        "\n\n" + audit.explained()
+    assert not audit.problems(), (
+        f"{phase} re-reads tables per row:\n" + "\n".join(audit.problems()) + "\n\n" + audit.explained()
+    )
 
 
 def test_the_recompute_reads_and_writes_by_key_when_statistics_say_one_row(dsn):
@@ -178,7 +215,12 @@ def test_the_night_migration_plans_stay_keyed_or_hashed_when_statistics_say_one_
     factory(dsn, tasks=3000, parts=1000)
     refill_with_one_row_statistics(dsn)
     monkeypatch.setattr(partcost.migration.migrate_tasks, "_refresh_statistics", lambda conn: None)
-    monkeypatch.setattr(partcost.migration.migrate_costs, "refresh_statistics", lambda conn, tables: list(tables), raising=False)
+    monkeypatch.setattr(
+        partcost.migration.migrate_costs,
+        "refresh_statistics",
+        lambda conn, tables: list(tables),
+        raising=False,
+    )
     phases = {
         "migrate-tasks": lambda conn: list(migrate_tasks(conn, batch_size=1000)),
         "migrate-costs": migrate_costs,
@@ -227,8 +269,10 @@ def test_migrate_costs_leaves_the_cost_tables_analyzed_whenever_autovacuum_comes
         assert (totals.migrated, per_user.migrated) == (500, 1000)
 
     with closing(psycopg2.connect(dsn)) as conn:
-        assert (estimated_rows(conn, "tasks_partcostagg"), estimated_rows(conn, "tasks_partcostaguser")) == (500, 1000), \
-            f"the recompute would start from wrong statistics (autovacuum's ANALYZE ran: {autovacuum_came_by})"
+        assert (estimated_rows(conn, "tasks_partcostagg"), estimated_rows(conn, "tasks_partcostaguser")) == (
+            500,
+            1000,
+        ), f"the recompute would start from wrong statistics (autovacuum's ANALYZE ran: {autovacuum_came_by})"
 
 
 def test_a_role_that_may_not_analyze_the_cost_tables_copies_them_and_is_told(dsn, conn, build):
@@ -238,12 +282,15 @@ def test_a_role_that_may_not_analyze_the_cost_tables_copies_them_and_is_told(dsn
     assert run(dsn, "migrate-tasks").exit_code == 0
     role = f"partcost_copier_{os.getpid()}_{next(_roles)}"
     database = conn.get_dsn_parameters()["dbname"]
-    grants = ["CREATE ROLE {role} LOGIN", "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",
-              "GRANT USAGE ON SCHEMA public TO {role}",
-              "GRANT SELECT ON django_content_type, tasks_part, machining_jobcostagg, machining_jobcostagguser,"
-              " auth_user, machining_task, tasks_operation, tasks_timer, users_wagerate, core_currencyratesnapshot,"
-              " tasks_partcostrecalcqueue TO {role}",
-              "GRANT SELECT, INSERT ON tasks_partcostagg, tasks_partcostaguser TO {role}"]
+    grants = [
+        "CREATE ROLE {role} LOGIN",
+        "GRANT CONNECT, TEMPORARY ON DATABASE {database} TO {role}",
+        "GRANT USAGE ON SCHEMA public TO {role}",
+        "GRANT SELECT ON django_content_type, tasks_part, machining_jobcostagg, machining_jobcostagguser,"
+        " auth_user, machining_task, tasks_operation, tasks_timer, users_wagerate, core_currencyratesnapshot,"
+        " tasks_partcostrecalcqueue TO {role}",
+        "GRANT SELECT, INSERT ON tasks_partcostagg, tasks_partcostaguser TO {role}",
+    ]
     with conn.cursor() as cur:
         for grant in grants:
             cur.execute(sql.SQL(grant).format(role=sql.Identifier(role), database=sql.Identifier(database)))
@@ -251,11 +298,15 @@ def test_a_role_that_may_not_analyze_the_cost_tables_copies_them_and_is_told(dsn
     try:
         result = run(psycopg2.extensions.make_dsn(dsn, user=role), "migrate-costs")
         assert result.exit_code == 0, result.output
-        assert ("Note: planner statistics of tasks_partcostagg, tasks_partcostaguser not refreshed: this role may"
-                " not ANALYZE them") in result.output
+        assert (
+            "Note: planner statistics of tasks_partcostagg, tasks_partcostaguser not refreshed: this role may"
+            " not ANALYZE them"
+        ) in result.output
         assert "WARNING" not in result.output
         with conn.cursor() as cur:
-            cur.execute("SELECT (SELECT count(*) FROM tasks_partcostagg), (SELECT count(*) FROM tasks_partcostaguser)")
+            cur.execute(
+                "SELECT (SELECT count(*) FROM tasks_partcostagg), (SELECT count(*) FROM tasks_partcostaguser)"
+            )
             assert cur.fetchone() == (50, 100)
             cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'tasks_partcostaguser'")
             assert cur.fetchone() == (0,)  # left as they were: the table was empty when last analyzed
@@ -291,11 +342,15 @@ def test_the_audit_finds_the_cliff_in_the_update_the_recompute_used_to_run(dsn):
     audit = PlanAudit()
     with closing(audited(dsn, audit)) as conn, conn.cursor() as cur:
         cur.execute(OLD_STAGING)
-        cur.execute("INSERT INTO old_changed_user_costs SELECT id, part_id, user_id, 'J', 'EUR', 1, 0, 0, 2, 0, 0, 2"
-                    " FROM tasks_partcostaguser")
+        cur.execute(
+            "INSERT INTO old_changed_user_costs SELECT id, part_id, user_id, 'J', 'EUR', 1, 0, 0, 2, 0, 0, 2"
+            " FROM tasks_partcostaguser"
+        )
         cur.execute(OLD_UPDATE)
         conn.rollback()
-    (statement, plan, pages), = audit.statements_like("UPDATE tasks_partcostaguser") and \
-        [entry for entry in audit.plans if entry[0].startswith("UPDATE")]
-    assert rescans(plan, pages) == ["Nested Loop inner: Seq Scan on old_changed_user_costs re-scanned per outer row"], \
-        outline(plan)
+    ((statement, plan, pages),) = audit.statements_like("UPDATE tasks_partcostaguser") and [
+        entry for entry in audit.plans if entry[0].startswith("UPDATE")
+    ]
+    assert rescans(plan, pages) == [
+        "Nested Loop inner: Seq Scan on old_changed_user_costs re-scanned per outer row"
+    ], outline(plan)

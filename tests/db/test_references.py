@@ -11,9 +11,11 @@ from psycopg2 import sql
 from partcost.db.references import MissingReference, ReferenceChecks
 from tests.support.migration_runs import run, small_factory
 
-COST_ROW = ("INSERT INTO tasks_partcostaguser (part_id, user_id, job_no_cached, currency, hours_ww, hours_ah,"
-            " hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at)"
-            " VALUES (%s, %s, '', 'EUR', 0, 0, 0, 0, 0, 0, 0, now())")
+COST_ROW = (
+    "INSERT INTO tasks_partcostaguser (part_id, user_id, job_no_cached, currency, hours_ww, hours_ah,"
+    " hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at)"
+    " VALUES (%s, %s, '', 'EUR', 0, 0, 0, 0, 0, 0, 0, now())"
+)
 _roles = itertools.count(1)
 
 
@@ -36,8 +38,10 @@ def test_a_reference_to_no_row_is_refused_with_the_table_column_and_value(conn, 
         with pytest.raises(MissingReference) as refusal:
             checks.check(cur, "tasks_partcostaguser")
 
-    assert refusal.value.message == ("tasks_partcostaguser.user_id = 999999: no such row in auth_user"
-                                     " (foreign key tasks_partcostaguser_user_id_fk_auth_user_id)")
+    assert refusal.value.message == (
+        "tasks_partcostaguser.user_id = 999999: no such row in auth_user"
+        " (foreign key tasks_partcostaguser_user_id_fk_auth_user_id)"
+    )
     conn.rollback()
 
 
@@ -74,7 +78,9 @@ def test_the_switch_lasts_one_transaction(conn):
 def test_a_table_with_a_trigger_of_its_own_keeps_its_triggers(conn):
     with conn.cursor() as cur:
         cur.execute("CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'")
-        cur.execute("CREATE TRIGGER audit BEFORE INSERT ON tasks_partcostagg FOR EACH ROW EXECUTE FUNCTION audit()")
+        cur.execute(
+            "CREATE TRIGGER audit BEFORE INSERT ON tasks_partcostagg FOR EACH ROW EXECUTE FUNCTION audit()"
+        )
     conn.commit()
 
     assert not ReferenceChecks(conn, ["tasks_partcostagg"]).enabled
@@ -85,9 +91,11 @@ def test_a_deferrable_unique_constraint_keeps_the_triggers_and_refuses_a_duplica
     """Replica mode would also switch off the recheck trigger of a DEFERRABLE unique constraint."""
     part, worker = build.part("PT-1"), build.user("worker")
     with conn.cursor() as cur:
-        cur.execute("ALTER TABLE tasks_partcostaguser DROP CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq,"
-                    " ADD CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq UNIQUE (part_id, user_id)"
-                    " DEFERRABLE INITIALLY DEFERRED")
+        cur.execute(
+            "ALTER TABLE tasks_partcostaguser DROP CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq,"
+            " ADD CONSTRAINT tasks_partcostaguser_part_id_user_id_uniq UNIQUE (part_id, user_id)"
+            " DEFERRABLE INITIALLY DEFERRED"
+        )
     build.commit()
 
     checks = ReferenceChecks(conn, ["tasks_partcostaguser"])
@@ -180,15 +188,21 @@ def test_a_production_key_migrate_tasks_does_not_know_fails_only_its_task(dsn, b
     small_factory(build)  # machines 1, 2, 3
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE machines (id integer PRIMARY KEY); INSERT INTO machines VALUES (1), (3)")
-        cur.execute("ALTER TABLE tasks_operation ADD CONSTRAINT tasks_operation_machine_fk FOREIGN KEY"
-                    " (machine_fk_id) REFERENCES machines (id) DEFERRABLE INITIALLY DEFERRED")
+        cur.execute(
+            "ALTER TABLE tasks_operation ADD CONSTRAINT tasks_operation_machine_fk FOREIGN KEY"
+            " (machine_fk_id) REFERENCES machines (id) DEFERRABLE INITIALLY DEFERRED"
+        )
     conn.commit()
 
     result = run(dsn, "migrate-tasks")
 
     assert result.exit_code == 1, result.output
     failed = [line for line in result.output.splitlines() if line.startswith("✗")]
-    assert len(failed) == 1 and failed[0].startswith("✗ Failed M-002: ") and "tasks_operation_machine_fk" in failed[0]
+    assert (
+        len(failed) == 1
+        and failed[0].startswith("✗ Failed M-002: ")
+        and "tasks_operation_machine_fk" in failed[0]
+    )
     with conn.cursor() as cur:
         cur.execute("SELECT task_key FROM tasks_part WHERE task_key IS NOT NULL ORDER BY 1")
         assert cur.fetchall() == [("M-001",), ("M-003",)]

@@ -62,7 +62,9 @@ TABLES = {
         created_at bigint
         completed_by_id integer
         completion_date bigint
-    """ + PLAN_COLUMNS + """
+    """
+    + PLAN_COLUMNS
+    + """
         job_no varchar(255)
         image_no varchar(255)
         position_no varchar(255)
@@ -96,7 +98,9 @@ TABLES = {
         created_at bigint
         completed_by_id integer
         completion_date bigint
-    """ + PLAN_COLUMNS + """
+    """
+    + PLAN_COLUMNS
+    + """
         order integer!
         interchangeable boolean!
     """,
@@ -116,7 +120,8 @@ TABLES = {
         related_fault_id bigint
     """,
     "machining_jobcostagg": "task_id varchar(255)!" + COST_COLUMNS,
-    "machining_jobcostagguser": "id bigint! identity\n task_id varchar(255)!\n user_id integer!" + COST_COLUMNS,
+    "machining_jobcostagguser": "id bigint! identity\n task_id varchar(255)!\n user_id integer!"
+    + COST_COLUMNS,
     "tasks_partcostagg": "part_id varchar(255)!" + COST_COLUMNS,
     "tasks_partcostaguser": "id bigint! identity\n part_id varchar(255)!\n user_id integer!" + COST_COLUMNS,
     "tasks_partcostrecalcqueue": """
@@ -148,11 +153,18 @@ TABLES = {
 }
 
 PRIMARY_KEYS = {
-    "django_content_type": ("id",), "auth_user": ("id",), "machining_task": ("key",),
-    "tasks_part": ("key",), "tasks_operation": ("key",), "tasks_timer": ("id",),
-    "machining_jobcostagg": ("task_id",), "machining_jobcostagguser": ("id",),
-    "tasks_partcostagg": ("part_id",), "tasks_partcostaguser": ("id",),
-    "tasks_partcostrecalcqueue": ("part_id",), "users_wagerate": ("id",),
+    "django_content_type": ("id",),
+    "auth_user": ("id",),
+    "machining_task": ("key",),
+    "tasks_part": ("key",),
+    "tasks_operation": ("key",),
+    "tasks_timer": ("id",),
+    "machining_jobcostagg": ("task_id",),
+    "machining_jobcostagguser": ("id",),
+    "tasks_partcostagg": ("part_id",),
+    "tasks_partcostaguser": ("id",),
+    "tasks_partcostrecalcqueue": ("part_id",),
+    "users_wagerate": ("id",),
     "core_currencyratesnapshot": ("id",),
 }
 UNIQUE = {
@@ -172,11 +184,15 @@ PARTIAL_UNIQUE = {
 }
 USER = ("auth_user", "id")
 FOREIGN_KEYS = {
-    ("machining_task", "created_by_id", USER), ("machining_task", "completed_by_id", USER),
-    ("tasks_part", "created_by_id", USER), ("tasks_part", "completed_by_id", USER),
+    ("machining_task", "created_by_id", USER),
+    ("machining_task", "completed_by_id", USER),
+    ("tasks_part", "created_by_id", USER),
+    ("tasks_part", "completed_by_id", USER),
     ("tasks_operation", "part_id", ("tasks_part", "key")),
-    ("tasks_operation", "created_by_id", USER), ("tasks_operation", "completed_by_id", USER),
-    ("tasks_timer", "user_id", USER), ("tasks_timer", "stopped_by_id", USER),
+    ("tasks_operation", "created_by_id", USER),
+    ("tasks_operation", "completed_by_id", USER),
+    ("tasks_timer", "user_id", USER),
+    ("tasks_timer", "stopped_by_id", USER),
     ("tasks_timer", "content_type_id", ("django_content_type", "id")),
     ("machining_jobcostagg", "task_id", ("machining_task", "key")),
     ("machining_jobcostagguser", "task_id", ("machining_task", "key")),
@@ -185,7 +201,8 @@ FOREIGN_KEYS = {
     ("tasks_partcostaguser", "part_id", ("tasks_part", "key")),
     ("tasks_partcostaguser", "user_id", USER),
     ("tasks_partcostrecalcqueue", "part_id", ("tasks_part", "key")),
-    ("users_wagerate", "user_id", USER), ("users_wagerate", "created_by_id", USER),
+    ("users_wagerate", "user_id", USER),
+    ("users_wagerate", "created_by_id", USER),
     ("users_wagerate", "updated_by_id", USER),
 }
 
@@ -210,31 +227,40 @@ def catalog(conn, query: str):
 
 
 def actual_columns(conn, table: str) -> dict:
-    rows = catalog(conn, f"""
+    rows = catalog(
+        conn,
+        f"""
         SELECT attname, format_type(atttypid, atttypmod), attnotnull, attidentity = 'd'
-        FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped""")
+        FROM pg_attribute WHERE attrelid = '{table}'::regclass AND attnum > 0 AND NOT attisdropped""",
+    )
     return {name: (kind, not_null, identity) for name, kind, not_null, identity in rows}
 
 
 def constraint_columns(conn, kind: str) -> set:
-    rows = catalog(conn, f"""
+    rows = catalog(
+        conn,
+        f"""
         SELECT conrelid::regclass::text, array_agg(a.attname ORDER BY k.n)
         FROM pg_constraint c, unnest(c.conkey) WITH ORDINALITY k(attnum, n)
         JOIN pg_attribute a ON a.attnum = k.attnum
         WHERE c.contype = '{kind}' AND a.attrelid = c.conrelid AND c.connamespace = 'public'::regnamespace
-        GROUP BY c.oid, conrelid""")
+        GROUP BY c.oid, conrelid""",
+    )
     return {(table, tuple(columns)) for table, columns in rows}
 
 
 def layout(conn) -> list:
     """Everything about the public schema that a migration could change, for before/after checks."""
-    return catalog(conn, """
+    return catalog(
+        conn,
+        """
         SELECT 'column', table_name, column_name || ' ' || data_type || ' ' || is_nullable
         FROM information_schema.columns WHERE table_schema = 'public'
         UNION ALL SELECT 'index', tablename, indexdef FROM pg_indexes WHERE schemaname = 'public'
         UNION ALL SELECT 'constraint', conrelid::regclass::text, conname || ' ' || pg_get_constraintdef(oid)
         FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-        ORDER BY 1, 2, 3""")
+        ORDER BY 1, 2, 3""",
+    )
 
 
 @pytest.mark.parametrize("table", sorted(TABLES))
@@ -253,17 +279,22 @@ def test_keys_and_unique_constraints_match_schema_md(conn):
 
 
 def test_partial_unique_indexes_match_schema_md(conn):
-    rows = catalog(conn, """
+    rows = catalog(
+        conn,
+        """
         SELECT i.indrelid::regclass::text,
                array(SELECT attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, n)
                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY n),
                pg_get_expr(i.indpred, i.indrelid)
-        FROM pg_index i WHERE i.indisunique AND i.indpred IS NOT NULL""")
+        FROM pg_index i WHERE i.indisunique AND i.indpred IS NOT NULL""",
+    )
     assert {(table, tuple(columns), predicate) for table, columns, predicate in rows} == PARTIAL_UNIQUE
 
 
 def test_timers_are_indexed_by_target(conn):
-    definitions = [d for (d,) in catalog(conn, "SELECT indexdef FROM pg_indexes WHERE tablename = 'tasks_timer'")]
+    definitions = [
+        d for (d,) in catalog(conn, "SELECT indexdef FROM pg_indexes WHERE tablename = 'tasks_timer'")
+    ]
     assert any(d.endswith("(content_type_id, object_id)") for d in definitions)
 
 
@@ -274,14 +305,19 @@ def test_operation_order_must_not_be_negative(conn, build):
 
 
 def test_foreign_keys_are_deferrable_initially_deferred(conn):
-    rows = catalog(conn, """
+    rows = catalog(
+        conn,
+        """
         SELECT conrelid::regclass::text, a.attname, confrelid::regclass::text, r.attname,
                condeferrable, condeferred
         FROM pg_constraint c
         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
         JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]
-        WHERE c.contype = 'f'""")
-    assert {(table, column, (target, target_column)) for table, column, target, target_column, *_ in rows} == FOREIGN_KEYS
+        WHERE c.contype = 'f'""",
+    )
+    assert {
+        (table, column, (target, target_column)) for table, column, target, target_column, *_ in rows
+    } == FOREIGN_KEYS
     assert all(deferrable and deferred for *_, deferrable, deferred in rows)
 
 
@@ -292,17 +328,23 @@ def test_a_bad_reference_fails_at_commit_not_at_the_statement(conn, build):
 
 
 def test_no_column_has_a_default(conn):
-    defaults = catalog(conn, """
+    defaults = catalog(
+        conn,
+        """
         SELECT table_name || '.' || column_name FROM information_schema.columns
-        WHERE table_schema = 'public' AND column_default IS NOT NULL""")
+        WHERE table_schema = 'public' AND column_default IS NOT NULL""",
+    )
     assert defaults == []
 
 
 def test_content_type_ids_are_not_numbered_in_table_order(conn):
     ids = [id for (id,) in catalog(conn, "SELECT id FROM django_content_type ORDER BY app_label, model")]
     assert sorted(ids) != list(range(1, len(ids) + 1))
-    assert catalog(conn, "SELECT count(*) FROM django_content_type WHERE (app_label, model)"
-                         " IN (('machining', 'task'), ('tasks', 'operation'))") == [(2,)]
+    assert catalog(
+        conn,
+        "SELECT count(*) FROM django_content_type WHERE (app_label, model)"
+        " IN (('machining', 'task'), ('tasks', 'operation'))",
+    ) == [(2,)]
 
 
 def test_schema_create_refuses_a_database_that_is_not_empty(dsn):

@@ -11,10 +11,10 @@ import psycopg2
 import pytest
 
 from partcost.migration.backup import client_program
+from tests.reliability.test_migration_killed import migrate_tasks_gone, migrate_tasks_waiting
 from tests.support.builder import Builder
 from tests.support.migration_runs import job_cost, run, small_factory, snapshot
 from tests.support.processes import kill, start, wait_for
-from tests.reliability.test_migration_killed import migrate_tasks_gone, migrate_tasks_waiting
 
 TASKS = ("M-001", "M-002", "M-003", "M-004")
 
@@ -77,6 +77,7 @@ def test_the_backup_file_is_readable_by_its_owner_only(dsn, tmp_path):
 
 # -- restore at every point of the night -----------------------------------------------------------
 
+
 def night_database(dsn) -> None:
     """The factory as the night finds it, before Phase 2: tasks with timers and old cost rows,
     a native part with a timer, wages and FX."""
@@ -100,8 +101,9 @@ def night_database(dsn) -> None:
 def plain_dump(dsn) -> list:
     """The whole database as `pg_dump` writes it (schema and every row), minus the random key of
     its `\\restrict` lines."""
-    dump = subprocess.run([str(client_program("pg_dump")), f"--dbname={dsn}"],
-                          capture_output=True, text=True, check=True).stdout
+    dump = subprocess.run(
+        [str(client_program("pg_dump")), f"--dbname={dsn}"], capture_output=True, text=True, check=True
+    ).stdout
     return [line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict"))]
 
 
@@ -125,7 +127,9 @@ def migrate_tasks_killed_inside_its_second_batch(dsn) -> None:
     with holder.cursor() as cur:
         cur.execute("SELECT id FROM tasks_timer WHERE object_id = %s FOR UPDATE", (TASKS[1],))
     process = start(dsn, "migrate-tasks", "--batch-size", "1")
-    wait_for(lambda: migrate_tasks_waiting(dsn), "migrate-tasks to wait inside its second batch", process=process)
+    wait_for(
+        lambda: migrate_tasks_waiting(dsn), "migrate-tasks to wait inside its second batch", process=process
+    )
     kill(process.pid)
     process.finish()
     holder.close()
@@ -140,13 +144,17 @@ def commands(*steps):
         for step in steps:
             result = run(dsn, *step)
             assert result.exit_code == 0, result.output
+
     return night_so_far
 
 
 UPGRADE, MIGRATE_TASKS, MIGRATE_COSTS = ("schema", "upgrade"), ("migrate-tasks",), ("migrate-costs",)
 NIGHT_POINTS = {
     "after schema upgrade": commands(UPGRADE),
-    "mid migrate-tasks": lambda dsn: (commands(UPGRADE)(dsn), migrate_tasks_killed_inside_its_second_batch(dsn)),
+    "mid migrate-tasks": lambda dsn: (
+        commands(UPGRADE)(dsn),
+        migrate_tasks_killed_inside_its_second_batch(dsn),
+    ),
     "after migrate-costs": commands(UPGRADE, MIGRATE_TASKS, MIGRATE_COSTS),
     "after recompute": commands(UPGRADE, MIGRATE_TASKS, MIGRATE_COSTS, ("recompute", "--workers", "1")),
 }
@@ -164,14 +172,27 @@ def test_restore_gives_back_the_database_from_any_point_of_the_night(dsn_before_
     assert_same_database(plain_dump(dsn_before_upgrade), before)
 
 
-def test_restore_gives_back_the_database_after_a_night_run_stopped_by_a_failed_phase(dsn_before_upgrade, tmp_path):
+def test_restore_gives_back_the_database_after_a_night_run_stopped_by_a_failed_phase(
+    dsn_before_upgrade, tmp_path
+):
     night_database(dsn_before_upgrade)
     with closing(psycopg2.connect(dsn_before_upgrade)) as conn:
         Builder(conn).operation(TASKS[2], "PT-NATIVE", order=2)  # that task's key is taken: it cannot migrate
         conn.commit()
     before = plain_dump(dsn_before_upgrade)
-    stopped = run(dsn_before_upgrade, "night-run", "--yes", "--workers", "1", "--backup-dir", str(tmp_path),
-                  "--report-dir", str(tmp_path / "reports"), "--stop-file", str(tmp_path / "stop"))
+    stopped = run(
+        dsn_before_upgrade,
+        "night-run",
+        "--yes",
+        "--workers",
+        "1",
+        "--backup-dir",
+        str(tmp_path),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        "--stop-file",
+        str(tmp_path / "stop"),
+    )
     assert stopped.exit_code == 1 and "NIGHT RUN STOPPED at migrate-tasks" in stopped.output
     (backup,) = tmp_path.glob("backup_migration_*.dump")
     assert f"partcost restore {backup} --yes" in stopped.output

@@ -19,10 +19,25 @@ def rows(conn, query, *params):
 
 def test_each_task_becomes_a_part_with_one_operation(dsn, build, conn):
     boss = build.user("boss")
-    build.task("M-001", name="Housing", description=None, quantity=4, job_no="J-2024-001",
-               image_no="IMG-1", position_no="P-7", created_by_id=boss, created_at=1700000000000,
-               estimated_hours=Decimal("3.25"), machine_fk_id=3, in_plan=True, plan_order=2,
-               planned_start_ms=1, planned_end_ms=2, plan_locked=True, is_hold_task=True)
+    build.task(
+        "M-001",
+        name="Housing",
+        description=None,
+        quantity=4,
+        job_no="J-2024-001",
+        image_no="IMG-1",
+        position_no="P-7",
+        created_by_id=boss,
+        created_at=1700000000000,
+        estimated_hours=Decimal("3.25"),
+        machine_fk_id=3,
+        in_plan=True,
+        plan_order=2,
+        planned_start_ms=1,
+        planned_end_ms=2,
+        plan_locked=True,
+        is_hold_task=True,
+    )
     build.commit()
 
     result = run(dsn, "migrate-tasks", "-v")
@@ -30,13 +45,19 @@ def test_each_task_becomes_a_part_with_one_operation(dsn, build, conn):
     assert result.exit_code == 0, result.output
     assert "Found 1 tasks to migrate" in result.output
     assert "✓ Migrated M-001 → Part: PT-M-001, Operation: M-001" in result.output
-    assert rows(conn, "SELECT key, task_key, name, description, quantity, job_no, image_no, position_no,"
-                      " created_by_id, created_at, material, weight_kg FROM tasks_part") == [
-        ("PT-M-001", "M-001", "Housing", "", 4, "J-2024-001", "IMG-1", "P-7", boss, 1700000000000, None, None)]
-    assert rows(conn, 'SELECT key, part_id, name, description, "order", interchangeable, in_plan, plan_order,'
-                      " machine_fk_id, estimated_hours, planned_start_ms, planned_end_ms, plan_locked,"
-                      " is_hold_task FROM tasks_operation") == [
-        ("M-001", "PT-M-001", "Housing", "", 1, False, True, 2, 3, Decimal("3.25"), 1, 2, True, True)]
+    assert rows(
+        conn,
+        "SELECT key, task_key, name, description, quantity, job_no, image_no, position_no,"
+        " created_by_id, created_at, material, weight_kg FROM tasks_part",
+    ) == [
+        ("PT-M-001", "M-001", "Housing", "", 4, "J-2024-001", "IMG-1", "P-7", boss, 1700000000000, None, None)
+    ]
+    assert rows(
+        conn,
+        'SELECT key, part_id, name, description, "order", interchangeable, in_plan, plan_order,'
+        " machine_fk_id, estimated_hours, planned_start_ms, planned_end_ms, plan_locked,"
+        " is_hold_task FROM tasks_operation",
+    ) == [("M-001", "PT-M-001", "Housing", "", 1, False, True, 2, 3, Decimal("3.25"), 1, 2, True, True)]
 
 
 def test_summary_block_and_progress_as_in_the_runbook(dsn, build):
@@ -49,20 +70,31 @@ def test_summary_block_and_progress_as_in_the_runbook(dsn, build):
     assert lines[0] == "Found 3 tasks to migrate"
     assert "Progress: 2/3 migrated, 0 skipped..." in lines
     assert "Progress: 3/3 migrated, 0 skipped..." in lines
-    assert lines[-5:] == ["MIGRATION COMPLETE", "Total tasks: 3", "Migrated:    3", "Skipped:     0",
-                          "Failed:      0"]
+    assert lines[-5:] == [
+        "MIGRATION COMPLETE",
+        "Total tasks: 3",
+        "Migrated:    3",
+        "Skipped:     0",
+        "Failed:      0",
+    ]
     assert not any(line.startswith("✓") for line in lines), "per-task lines only with -v"
 
 
 def test_timers_move_to_the_operation_and_nothing_else_changes(dsn, build, conn):
     small_factory(build)
-    before = rows(conn, "SELECT id, user_id, start_time, finish_time, object_id, content_type_id"
-                        " FROM tasks_timer ORDER BY id")
+    before = rows(
+        conn,
+        "SELECT id, user_id, start_time, finish_time, object_id, content_type_id"
+        " FROM tasks_timer ORDER BY id",
+    )
 
     run(dsn, "migrate-tasks")
 
-    after = rows(conn, "SELECT id, user_id, start_time, finish_time, object_id, content_type_id"
-                       " FROM tasks_timer ORDER BY id")
+    after = rows(
+        conn,
+        "SELECT id, user_id, start_time, finish_time, object_id, content_type_id"
+        " FROM tasks_timer ORDER BY id",
+    )
     assert [row[:5] for row in after] == [row[:5] for row in before]
     assert [row[5] for row in before] == [build.task_ct] * 6 + [build.operation_ct]
     assert [row[5] for row in after] == [build.operation_ct] * 7
@@ -75,7 +107,8 @@ def test_awkward_keys_migrate_like_any_other(dsn, build, conn):
 
     assert result.exit_code == 0, result.output
     assert rows(conn, "SELECT task_key, key FROM tasks_part WHERE task_key IS NOT NULL ORDER BY 1") == sorted(
-        (key, f"PT-{key}") for key in AWKWARD_KEYS)
+        (key, f"PT-{key}") for key in AWKWARD_KEYS
+    )
     assert rows(conn, "SELECT count(*) FROM tasks_timer WHERE content_type_id = %s", build.task_ct) == [(0,)]
     for key in AWKWARD_KEYS:
         assert f"✓ Migrated {key} → Part: PT-{key}, Operation: {key}" in result.output
@@ -88,7 +121,8 @@ def test_a_completed_task_gives_up_its_plan_slot(dsn, build, conn):
     run(dsn, "migrate-tasks")
 
     assert rows(conn, "SELECT in_plan, plan_order, completion_date FROM tasks_operation") == [
-        (False, None, 1700000000000)]
+        (False, None, 1700000000000)
+    ]
 
 
 def test_second_run_skips_everything_and_changes_nothing(dsn, build):
@@ -124,7 +158,9 @@ def test_limit_migrates_only_the_first_tasks_in_key_order(dsn, build, conn):
 
     assert "Total tasks: 2" in result.output
     assert rows(conn, "SELECT task_key FROM tasks_part WHERE task_key IS NOT NULL ORDER BY 1") == [
-        ("M-001",), ("M-002",)]
+        ("M-001",),
+        ("M-002",),
+    ]
 
 
 def test_failed_tasks_are_reported_and_left_alone_while_the_rest_migrate(dsn, build, conn):
@@ -145,12 +181,17 @@ def test_failed_tasks_are_reported_and_left_alone_while_the_rest_migrate(dsn, bu
 
     assert result.exit_code == 1
     assert "✗ Failed M-001: Task key already exists as operation" in result.output
-    assert ("✗ Failed M-002: Plan slot (machine 2, plan_order 1) is already taken by operation PT-X-OP-2"
-            in result.output)
+    assert (
+        "✗ Failed M-002: Plan slot (machine 2, plan_order 1) is already taken by operation PT-X-OP-2"
+        in result.output
+    )
     assert "✗ Failed M-004: created_by user 99999 does not exist" in result.output
     assert result.output.splitlines()[-3:] == ["Migrated:    1", "Skipped:     0", "Failed:      3"]
     assert rows(conn, "SELECT task_key FROM tasks_part WHERE task_key IS NOT NULL") == [("M-003",)]
-    assert rows(conn, "SELECT * FROM tasks_timer WHERE object_id IN ('M-001', 'M-002') ORDER BY id") == timers_before
+    assert (
+        rows(conn, "SELECT * FROM tasks_timer WHERE object_id IN ('M-001', 'M-002') ORDER BY id")
+        == timers_before
+    )
 
 
 def test_a_refusal_nobody_foresaw_fails_only_its_task(dsn, build, conn):
@@ -168,7 +209,9 @@ def test_a_refusal_nobody_foresaw_fails_only_its_task(dsn, build, conn):
     failed = [line for line in result.output.splitlines() if line.startswith("✗")]
     assert len(failed) == 1 and failed[0].startswith("✗ Failed M-002: duplicate key value")
     assert rows(conn, "SELECT task_key FROM tasks_part WHERE task_key IS NOT NULL ORDER BY 1") == [
-        ("M-001",), ("M-003",)]
+        ("M-001",),
+        ("M-003",),
+    ]
 
 
 def test_an_unupgraded_database_is_told_to_run_the_schema_upgrade(dsn_before_upgrade):
@@ -221,7 +264,7 @@ def _collation_ordering_unlike_the_default(conn):
             name = f"key_order_{number}"
             cur.execute("SAVEPOINT probe")
             try:
-                cur.execute(f'CREATE COLLATION {name} (provider = {provider}, locale = %s)', (locale,))
+                cur.execute(f"CREATE COLLATION {name} (provider = {provider}, locale = %s)", (locale,))
                 cur.execute(f"SELECT 'B' < 'a' COLLATE {name}")
                 if cur.fetchone()[0] != default_puts_capitals_first:
                     conn.commit()
@@ -248,8 +291,11 @@ def test_a_key_column_collated_unlike_the_database_pages_through_every_task_once
 
     assert result.exit_code == 0, result.output
     progress = [line for line in result.output.splitlines() if line.startswith("Progress")]
-    assert progress == ["Progress: 2/5 migrated, 0 skipped...", "Progress: 4/5 migrated, 0 skipped...",
-                        "Progress: 5/5 migrated, 0 skipped..."]
+    assert progress == [
+        "Progress: 2/5 migrated, 0 skipped...",
+        "Progress: 4/5 migrated, 0 skipped...",
+        "Progress: 5/5 migrated, 0 skipped...",
+    ]
 
 
 def test_a_dry_run_records_nothing_and_a_real_run_after_it_records_its_timers(dsn, build, conn):
@@ -259,7 +305,10 @@ def test_a_dry_run_records_nothing_and_a_real_run_after_it_records_its_timers(ds
         list(migrate_tasks(session))  # the same connection, as an embedding caller may do
 
     assert rows(conn, "SELECT task_key, cardinality(timer_ids) FROM partcost_migrated_task ORDER BY 1") == [
-        ("M-001", 2), ("M-002", 2), ("M-003", 2)]
+        ("M-001", 2),
+        ("M-002", 2),
+        ("M-003", 2),
+    ]
 
 
 def outcomes(dsn, dry_run):
@@ -290,8 +339,10 @@ def test_a_constraint_on_timers_makes_the_dry_run_move_every_timer(dsn, build, c
     with conn.cursor() as cur:
         cur.execute("SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation'")
         operation = cur.fetchone()[0]
-        cur.execute(f"ALTER TABLE tasks_timer ADD CONSTRAINT not_m003 CHECK (content_type_id <> {operation}"
-                    " OR object_id <> 'M-003')")  # the finished timers of M-003 cannot move
+        cur.execute(
+            f"ALTER TABLE tasks_timer ADD CONSTRAINT not_m003 CHECK (content_type_id <> {operation}"
+            " OR object_id <> 'M-003')"
+        )  # the finished timers of M-003 cannot move
     conn.commit()
 
     rehearsed = outcomes(dsn, dry_run=True)
@@ -302,6 +353,7 @@ def test_a_constraint_on_timers_makes_the_dry_run_move_every_timer(dsn, build, c
 
 def test_the_dry_run_moves_only_running_timers_in_the_django_layout(dsn):
     from partcost.migration.migrate_tasks import timer_rehearsal
+
     with psycopg2.connect(dsn) as session:
         statement = timer_rehearsal(session).as_string(session)
     session.close()

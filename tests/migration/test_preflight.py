@@ -12,7 +12,10 @@ def test_a_quiet_upgraded_database_is_ready(dsn, build, conn):
     assert result.exit_code == 0, result.output
     assert "Active timers: 0" in result.output
     assert "Other sessions on the database: 0" in result.output
-    assert "Tasks: 3, timers on tasks: 6, JobCostAgg: 3, JobCostAggUser: 3, parts: 1, operations: 1" in result.output
+    assert (
+        "Tasks: 3, timers on tasks: 6, JobCostAgg: 3, JobCostAggUser: 3, parts: 1, operations: 1"
+        in result.output
+    )
     assert "Estimated time for migrate-tasks + migrate-costs + validate: about 1 s" in result.output
     assert result.output.splitlines()[-1] == "READY for the migration"
 
@@ -38,8 +41,10 @@ def test_a_database_before_phase_2_is_told_to_upgrade(dsn_before_upgrade):
     result = run(dsn_before_upgrade, "preflight")
 
     assert result.exit_code == 2
-    assert ("✗ the new layout is missing (tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser,"
-            " tasks_partcostrecalcqueue): run `partcost schema upgrade`") in result.output
+    assert (
+        "✗ the new layout is missing (tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser,"
+        " tasks_partcostrecalcqueue): run `partcost schema upgrade`"
+    ) in result.output
 
 
 def test_a_database_without_the_old_tables_is_not_mistaken_for_the_factory(empty_dsn):

@@ -71,7 +71,9 @@ def test_only_the_timers_the_migration_moved_go_back(dsn, build, conn):
     worker = build.user("worker")
     build.task("M-001")
     moved = build.timer(worker, "M-001", "2024-03-04 07:30", "2024-03-04 12:00", on="task")
-    orphan = build.timer(worker, "M-001", "2024-03-05 07:30", "2024-03-05 09:00")  # on an operation M-001 that does not exist
+    orphan = build.timer(
+        worker, "M-001", "2024-03-05 07:30", "2024-03-05 09:00"
+    )  # on an operation M-001 that does not exist
     build.commit()
     timers = "SELECT id, content_type_id FROM tasks_timer ORDER BY id"
     before = rows(conn, timers)
@@ -97,7 +99,9 @@ def test_a_migration_without_partcost_s_record_of_moved_timers_is_not_rolled_bac
     result = run(dsn, "rollback", "--yes")
 
     assert result.exit_code == 2
-    assert ("3 migrated part(s) (first: 'PT-M-001') have no record of the timers their migration moved"
-            in result.output)
+    assert (
+        "3 migrated part(s) (first: 'PT-M-001') have no record of the timers their migration moved"
+        in result.output
+    )
     assert "partcost restore" in result.output
     assert snapshot(dsn) == migrated

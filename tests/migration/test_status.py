@@ -14,8 +14,14 @@ def test_status_counts_the_new_tables(dsn, build):
 
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[:6] == ["Parts:           4 (3 migrated)", "Operations:      4", "PartCostAgg:     3",
-                         "PartCostAggUser: 3", "Recompute queue: 0", "Active timers:   1"]
+    assert lines[:6] == [
+        "Parts:           4 (3 migrated)",
+        "Operations:      4",
+        "PartCostAgg:     3",
+        "PartCostAggUser: 3",
+        "Recompute queue: 0",
+        "Active timers:   1",
+    ]
     assert lines[6].startswith("Database size:   ") and lines[6].endswith(("kB", "MB"))
 
 

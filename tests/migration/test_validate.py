@@ -18,13 +18,25 @@ def test_a_complete_migration_passes_with_the_runbook_wording(dsn, build):
     result = run(dsn, "validate")
 
     assert result.exit_code == 0, result.output
-    for line in ["MIGRATION VALIDATION", "1. Checking Tasks → Parts migration...", "   Tasks: 3",
-                 "   Parts: 3", "   ✓ All tasks migrated to parts", "   Operations: 3",
-                 "   ✓ All parts have operations", "   ✓ All parts have exactly 1 operation",
-                 "   Timers on operations: 7", "   ✓ No timers pointing to old tasks",
-                 "   JobCostAgg:  3", "   PartCostAgg: 3", "   ✓ All costs migrated",
-                 "   ✓ All user costs migrated", "7. Spot checking data integrity...",
-                 "   ✓ Spot check passed", "VALIDATION PASSED"]:
+    for line in [
+        "MIGRATION VALIDATION",
+        "1. Checking Tasks → Parts migration...",
+        "   Tasks: 3",
+        "   Parts: 3",
+        "   ✓ All tasks migrated to parts",
+        "   Operations: 3",
+        "   ✓ All parts have operations",
+        "   ✓ All parts have exactly 1 operation",
+        "   Timers on operations: 7",
+        "   ✓ No timers pointing to old tasks",
+        "   JobCostAgg:  3",
+        "   PartCostAgg: 3",
+        "   ✓ All costs migrated",
+        "   ✓ All user costs migrated",
+        "7. Spot checking data integrity...",
+        "   ✓ Spot check passed",
+        "VALIDATION PASSED",
+    ]:
         assert line in result.output.splitlines(), line
 
 

@@ -14,9 +14,12 @@ def migrated_part(build, key, job="J-1"):
 
 def recomputed_cost(conn, part, total):
     with conn.cursor() as cur:
-        cur.execute("INSERT INTO tasks_partcostagg (part_id, job_no_cached, currency, hours_ww, hours_ah,"
-                    " hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at)"
-                    " VALUES (%s, 'J-1', 'EUR', 0, 0, 0, %s, 0, 0, %s, now())", (part, total, total))
+        cur.execute(
+            "INSERT INTO tasks_partcostagg (part_id, job_no_cached, currency, hours_ww, hours_ah,"
+            " hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at)"
+            " VALUES (%s, 'J-1', 'EUR', 0, 0, 0, %s, 0, 0, %s, now())",
+            (part, total, total),
+        )
 
 
 def test_drift_counts_agreements_differences_and_the_largest(conn, build):
@@ -24,13 +27,13 @@ def test_drift_counts_agreements_differences_and_the_largest(conn, build):
         migrated_part(build, key)
     build.task("NOT-MIGRATED")
     job_cost(conn, "A", total_cost=Decimal("100.00"))
-    recomputed_cost(conn, "PT-A", Decimal("100.00"))        # agrees to the cent
+    recomputed_cost(conn, "PT-A", Decimal("100.00"))  # agrees to the cent
     job_cost(conn, "B", total_cost=Decimal("100.00"))
-    recomputed_cost(conn, "PT-B", Decimal("100.01"))        # one cent more
+    recomputed_cost(conn, "PT-B", Decimal("100.01"))  # one cent more
     job_cost(conn, "C", total_cost=Decimal("250.00"))
-    recomputed_cost(conn, "PT-C", Decimal("200.00"))        # 50 less
-    job_cost(conn, "D", total_cost=Decimal("30.00"))        # no costed time left: no new row
-    recomputed_cost(conn, "PT-E", Decimal("12.34"))         # no old row
+    recomputed_cost(conn, "PT-C", Decimal("200.00"))  # 50 less
+    job_cost(conn, "D", total_cost=Decimal("30.00"))  # no costed time left: no new row
+    recomputed_cost(conn, "PT-E", Decimal("12.34"))  # no old row
     job_cost(conn, "NOT-MIGRATED", total_cost=Decimal("9.99"))
     build.commit()
 
@@ -42,8 +45,11 @@ def test_drift_counts_agreements_differences_and_the_largest(conn, build):
     assert report.absolute_difference == round(0.01 + 50 + 30 + 12.34, 2)
     assert report.old_costs_without_part == 1
     assert [(d.part, d.old_cost, d.new_cost, d.difference) for d in report.largest] == [
-        ("PT-C", 250.00, 200.00, -50.00), ("PT-D", 30.00, None, -30.00),
-        ("PT-E", None, 12.34, 12.34), ("PT-B", 100.00, 100.01, 0.01)]
+        ("PT-C", 250.00, 200.00, -50.00),
+        ("PT-D", 30.00, None, -30.00),
+        ("PT-E", None, 12.34, 12.34),
+        ("PT-B", 100.00, 100.01, 0.01),
+    ]
     assert report.largest[0].job == "J-1"
 
 

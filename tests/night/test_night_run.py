@@ -10,8 +10,14 @@ from partcost.tools.seed import SeedOptions, seed
 from tests.support.cost_checks import assert_equals_reference
 from tests.support.migration_runs import run, small_factory
 
-MEASURED = ("All tasks migrated to parts", "All operations created", "No timers pointing to old tasks",
-            "All cost data migrated", "Validation command passes", "Cost calculations run successfully")
+MEASURED = (
+    "All tasks migrated to parts",
+    "All operations created",
+    "No timers pointing to old tasks",
+    "All cost data migrated",
+    "Validation command passes",
+    "Cost calculations run successfully",
+)
 
 
 @pytest.fixture
@@ -25,9 +31,21 @@ def seeded(dsn):
 @pytest.fixture
 def night(tmp_path):
     """``partcost --dsn DSN night-run --yes`` with this test's report dir and stop file."""
+
     def night_run(dsn, *options):
-        return run(dsn, "night-run", "--yes", "--workers", "1", "--report-dir", str(tmp_path / "reports"),
-                   "--stop-file", str(tmp_path / "stop"), *options)
+        return run(
+            dsn,
+            "night-run",
+            "--yes",
+            "--workers",
+            "1",
+            "--report-dir",
+            str(tmp_path / "reports"),
+            "--stop-file",
+            str(tmp_path / "stop"),
+            *options,
+        )
+
     return night_run
 
 
@@ -53,15 +71,26 @@ def test_a_seeded_database_goes_through_every_phase(seeded, night, tmp_path):
     assert "NIGHT RUN COMPLETE" in result.output
     report = latest_report(tmp_path)
     assert [p["name"] for p in report["phases"]] == [
-        "preflight", "backup", "schema upgrade", "dry run", "migrate-tasks", "migrate-costs",
-        "validate", "recompute", "drift"]
+        "preflight",
+        "backup",
+        "schema upgrade",
+        "dry run",
+        "migrate-tasks",
+        "migrate-costs",
+        "validate",
+        "recompute",
+        "drift",
+    ]
     assert len(list(tmp_path.glob("backup_migration_*.dump"))) == 1
     items = checklist(report)
     for text in items:
         expected = "ticked" if text.startswith(MEASURED) else "operator"
         assert items[text]["state"] == expected, items[text]
-    tasks, parts = counts(seeded, "SELECT (SELECT count(*) FROM machining_task),"
-                                  " (SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL)")
+    tasks, parts = counts(
+        seeded,
+        "SELECT (SELECT count(*) FROM machining_task),"
+        " (SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL)",
+    )
     assert tasks == parts == 120
     assert report["drift"]["parts"] == 120
     assert report["drift"]["agreeing"] + report["drift"]["differing"] == 120
@@ -80,8 +109,11 @@ def test_a_second_run_finds_everything_done(seeded, night, tmp_path):
     assert status["backup"] == status["migrate-tasks"] == status["migrate-costs"] == "nothing to do"
     assert status["recompute"] == "done"  # a fresh run: every partition's fingerprint unchanged
     recompute = latest_report(tmp_path)["recompute"]
-    assert {k: v for k, v in recompute["rows"].items() if k != "unchanged"} == {"inserted": 0, "updated": 0,
-                                                                                 "deleted": 0}
+    assert {k: v for k, v in recompute["rows"].items() if k != "unchanged"} == {
+        "inserted": 0,
+        "updated": 0,
+        "deleted": 0,
+    }
     assert "load" not in recompute["stage_seconds"]  # every partition skipped on its fingerprint
     assert len(list(tmp_path.glob("backup_migration_*.dump"))) == 1  # the pre-migration one is kept
     assert all(item["state"] in ("ticked", "operator") for item in latest_report(tmp_path)["checklist"])
@@ -93,8 +125,10 @@ def test_a_second_run_recomputes_what_changed_since_the_last_run(seeded, night, 
     assert night(seeded, "--skip-backup").exit_code == 0
     first_run = latest_report(tmp_path)["recompute"]["run_id"]
     with psycopg2.connect(seeded) as conn, conn.cursor() as cur:
-        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000"
-                    " WHERE id = (SELECT min(id) FROM tasks_timer WHERE finish_time IS NOT NULL)")
+        cur.execute(
+            "UPDATE tasks_timer SET finish_time = finish_time + 3600000"
+            " WHERE id = (SELECT min(id) FROM tasks_timer WHERE finish_time IS NOT NULL)"
+        )
     conn.close()
 
     again = night(seeded, "--skip-backup", "--allow-connections")  # the closed session may linger a moment
@@ -129,15 +163,19 @@ def test_a_task_that_cannot_migrate_stops_the_run_after_migrate_tasks(dsn, conn,
     assert accepted.exit_code == 0, accepted.output
     report = latest_report(tmp_path)
     assert report["counts"]["failed_tasks"] == [
-        {"task": "M-002", "reason": "Task key already exists as operation"}]
+        {"task": "M-002", "reason": "Task key already exists as operation"}
+    ]
     items = checklist(report)
     assert items["All tasks migrated to parts (counts match)"]["state"] == "not met"
-    assert "1 task(s) not migrated (accepted" in items["All tasks migrated to parts (counts match)"]["evidence"]
+    assert (
+        "1 task(s) not migrated (accepted" in items["All tasks migrated to parts (counts match)"]["evidence"]
+    )
     assert items["Cost calculations run successfully"]["state"] == "ticked"
 
 
 def test_a_recompute_stopped_by_the_stop_file_resumes_on_the_next_run(seeded, tmp_path):
     from partcost.night.run import Options, night_run
+
     stop_file = tmp_path / "stop"
     options = Options(workers=1, backup_dir=None, stop_file=stop_file)
 
@@ -156,7 +194,9 @@ def test_a_recompute_stopped_by_the_stop_file_resumes_on_the_next_run(seeded, tm
     assert any(line.startswith("resuming recompute run") for line in resumed)
     assert second.recompute.run_id == first.recompute.run_id
     assert second.recompute.status == "complete"
-    assert counts(seeded, "SELECT status FROM partcost_recompute_run ORDER BY id DESC LIMIT 1") == ("complete",)
+    assert counts(seeded, "SELECT status FROM partcost_recompute_run ORDER BY id DESC LIMIT 1") == (
+        "complete",
+    )
 
 
 def test_without_a_terminal_it_asks_for_yes_before_doing_anything(seeded, tmp_path):
@@ -185,7 +225,8 @@ def test_a_database_before_phase_2_gets_the_schema_upgrade(dsn_before_upgrade, n
     assert result.exit_code == 0, result.output
     phases = {p["name"]: p for p in latest_report(tmp_path)["phases"]}
     assert phases["schema upgrade"]["summary"] == (
-        "added tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser, tasks_partcostrecalcqueue")
+        "added tasks_part.task_key, tasks_partcostagg, tasks_partcostaguser, tasks_partcostrecalcqueue"
+    )
     assert phases["backup"]["status"] == "skipped"
 
 

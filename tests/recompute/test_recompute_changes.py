@@ -9,13 +9,12 @@ import psycopg2
 import pytest
 
 from partcost.recompute import changes, ledger
-from partcost.recompute.scope import Scope
 from partcost.recompute.load import operation_content_type
 from partcost.recompute.run import recompute_all
+from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
 from partcost.recompute.worker import Worker, record_context
 from tests.support.cost_checks import assert_equals_reference
-from tests.recompute.test_recompute_operations import factory  # noqa: F401  (fixture)
 
 CALENDAR = WorkCalendar.parse()
 PARTITIONS = 4  # what two workers get for the factory's few timers
@@ -32,11 +31,20 @@ def plan_now(dsn, partitions: int = PARTITIONS, helpers: int = 1) -> changes.Pla
     with closing(psycopg2.connect(dsn)) as conn:
         others = [psycopg2.connect(dsn) for _ in range(helpers)]
         try:
-            records = {p: changes.Record.parse(text) for p, text in ledger.last_records(conn, partitions).items()}
+            records = {
+                p: changes.Record.parse(text) for p, text in ledger.last_records(conn, partitions).items()
+            }
             operation_ct = operation_content_type(conn)
             conn.rollback()
-            return changes.plan(conn, partitions, list(range(partitions)), records,
-                                record_context(CALENDAR, operation_ct), operation_ct, helpers=others)
+            return changes.plan(
+                conn,
+                partitions,
+                list(range(partitions)),
+                records,
+                record_context(CALENDAR, operation_ct),
+                operation_ct,
+                helpers=others,
+            )
         finally:
             for other in others:
                 other.close()
@@ -82,24 +90,46 @@ def test_freezing_and_rewriting_the_tables_is_no_change(dsn, factory, tmp_path):
 
 CHANGES = {
     "a timer's finish moves": (
-        "PT-012", ["UPDATE tasks_timer SET finish_time = finish_time + 60000 WHERE object_id = 'PT-012-OP-1'"]),
+        "PT-012",
+        ["UPDATE tasks_timer SET finish_time = finish_time + 60000 WHERE object_id = 'PT-012-OP-1'"],
+    ),
     "a timer deleted, another part's timer added (same count, same partition count)": (
-        "PT-013", ["DELETE FROM tasks_timer WHERE object_id = 'PT-013-OP-1'",
-                   "INSERT INTO tasks_timer (content_type_id, object_id, user_id, start_time, finish_time, manual_entry,"
-                   " timer_type) SELECT content_type_id, 'PT-014-OP-1', user_id, start_time, finish_time + 1000,"
-                   " false, timer_type FROM tasks_timer WHERE object_id = 'PT-015-OP-1' LIMIT 1"]),
+        "PT-013",
+        [
+            "DELETE FROM tasks_timer WHERE object_id = 'PT-013-OP-1'",
+            "INSERT INTO tasks_timer (content_type_id, object_id, user_id, start_time, finish_time, manual_entry,"
+            " timer_type) SELECT content_type_id, 'PT-014-OP-1', user_id, start_time, finish_time + 1000,"
+            " false, timer_type FROM tasks_timer WHERE object_id = 'PT-015-OP-1' LIMIT 1",
+        ],
+    ),
     "a timer deleted and inserted again, identical": (
-        "PT-016", ["CREATE TEMP TABLE again AS SELECT * FROM tasks_timer WHERE object_id = 'PT-016-OP-1'",
-                   "DELETE FROM tasks_timer WHERE object_id = 'PT-016-OP-1'",
-                   "INSERT INTO tasks_timer SELECT * FROM again"]),
-    "an operation moves to another part": ("PT-017", ["UPDATE tasks_operation SET part_id = 'PT-018' WHERE key = 'PT-017-OP-1'"]),
-    "a part's job number changes": ("PT-019", ["UPDATE tasks_part SET job_no = 'J-NEW' WHERE key = 'PT-019'"]),
+        "PT-016",
+        [
+            "CREATE TEMP TABLE again AS SELECT * FROM tasks_timer WHERE object_id = 'PT-016-OP-1'",
+            "DELETE FROM tasks_timer WHERE object_id = 'PT-016-OP-1'",
+            "INSERT INTO tasks_timer SELECT * FROM again",
+        ],
+    ),
+    "an operation moves to another part": (
+        "PT-017",
+        ["UPDATE tasks_operation SET part_id = 'PT-018' WHERE key = 'PT-017-OP-1'"],
+    ),
+    "a part's job number changes": (
+        "PT-019",
+        ["UPDATE tasks_part SET job_no = 'J-NEW' WHERE key = 'PT-019'"],
+    ),
     "a cost row deleted and inserted again, identical": (
-        "PT-020", ["CREATE TEMP TABLE again AS SELECT * FROM tasks_partcostagg WHERE part_id = 'PT-020'",
-                   "DELETE FROM tasks_partcostagg WHERE part_id = 'PT-020'",
-                   "INSERT INTO tasks_partcostagg SELECT * FROM again"]),
+        "PT-020",
+        [
+            "CREATE TEMP TABLE again AS SELECT * FROM tasks_partcostagg WHERE part_id = 'PT-020'",
+            "DELETE FROM tasks_partcostagg WHERE part_id = 'PT-020'",
+            "INSERT INTO tasks_partcostagg SELECT * FROM again",
+        ],
+    ),
     "a per-user cost row rewritten with its own values": (
-        "PT-021", ["UPDATE tasks_partcostaguser SET total_cost = total_cost WHERE part_id = 'PT-021'"]),
+        "PT-021",
+        ["UPDATE tasks_partcostaguser SET total_cost = total_cost WHERE part_id = 'PT-021'"],
+    ),
 }
 
 
@@ -122,12 +152,13 @@ def test_every_change_to_a_partition_is_noticed_and_repaired(dsn, factory, tmp_p
 PRICE_CHANGES = {
     "a raise": "UPDATE users_wagerate SET base_monthly = base_monthly + 1",
     "a wage row deleted and inserted again, identical": (
-        "WITH gone AS (DELETE FROM users_wagerate RETURNING *) INSERT INTO users_wagerate SELECT * FROM gone"),
+        "WITH gone AS (DELETE FROM users_wagerate RETURNING *) INSERT INTO users_wagerate SELECT * FROM gone"
+    ),
     "a new FX day": "INSERT INTO core_currencyratesnapshot (provider, date, base, rates, created_at)"
-                    " SELECT provider, date + 1, base, rates, created_at FROM core_currencyratesnapshot"
-                    " ORDER BY date DESC LIMIT 1",
+    " SELECT provider, date + 1, base, rates, created_at FROM core_currencyratesnapshot"
+    " ORDER BY date DESC LIMIT 1",
     "a new user": "INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email, is_staff,"
-                  " is_active, date_joined) VALUES ('', false, 'newcomer', '', '', '', false, true, now())",
+    " is_active, date_joined) VALUES ('', false, 'newcomer', '', '', '', false, true, now())",
 }
 
 
@@ -154,7 +185,9 @@ def test_a_transaction_in_flight_at_the_reference_snapshot_is_noticed(dsn, facto
     writer = psycopg2.connect(dsn)
     with writer.cursor() as cur:
         cur.execute("SELECT txid_current()")  # an id older than the run's snapshot
-        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 60000 WHERE object_id = 'PT-022-OP-1'")
+        cur.execute(
+            "UPDATE tasks_timer SET finish_time = finish_time + 60000 WHERE object_id = 'PT-022-OP-1'"
+        )
     full_run(dsn, tmp_path)  # does not see the uncommitted update
     writer.commit()
     writer.close()
@@ -191,8 +224,10 @@ def test_inputs_changed_while_a_partition_loads_leave_it_unrecorded(dsn, factory
     assert all(changes.Record.parse(records[p]) for p in range(PARTITIONS) if p != partition)
 
     with conn.cursor() as cur:
-        cur.execute("DELETE FROM tasks_timer WHERE object_id = 'PT-023-OP-1' AND start_time ="
-                    " (SELECT max(start_time) FROM tasks_timer WHERE object_id = 'PT-023-OP-1')")
+        cur.execute(
+            "DELETE FROM tasks_timer WHERE object_id = 'PT-023-OP-1' AND start_time ="
+            " (SELECT max(start_time) FROM tasks_timer WHERE object_id = 'PT-023-OP-1')"
+        )
     conn.commit()
 
     assert plan_now(dsn).changed == [partition]
@@ -208,26 +243,35 @@ def test_a_record_from_too_long_ago_is_never_compared(dsn, factory, conn, tmp_pa
         cur.execute("SELECT run_id, partition, fingerprint FROM partcost_recompute_partition")
         for run_id, partition, text in cur.fetchall():
             record = changes.Record.parse(text)
-            old = changes.Record(record.context, changes.Reference(record.reference.since - (1 << 30),
-                                                                   record.reference.tables),
-                                 record.timers, record.parts, record.part_rows, record.user_rows, record.own,
-                                 record.prices)
-            cur.execute("UPDATE partcost_recompute_partition SET fingerprint = %s WHERE run_id = %s AND partition = %s",
-                        (old.text(), run_id, partition))
+            old = changes.Record(
+                record.context,
+                changes.Reference(record.reference.since - (1 << 30), record.reference.tables),
+                record.timers,
+                record.parts,
+                record.part_rows,
+                record.user_rows,
+                record.own,
+                record.prices,
+            )
+            cur.execute(
+                "UPDATE partcost_recompute_partition SET fingerprint = %s WHERE run_id = %s AND partition = %s",
+                (old.text(), run_id, partition),
+            )
     conn.commit()
 
     assert sorted(plan_now(dsn).changed) == list(range(PARTITIONS))
 
 
 def test_the_window_arithmetic():
-    assert changes.window(10, 12) == 12                    # age(since) at least the 64-bit distance
-    assert changes.window(10, 9) is None                   # age() measured from elsewhere: not comparable
+    assert changes.window(10, 12) == 12  # age(since) at least the 64-bit distance
+    assert changes.window(10, 9) is None  # age() measured from elsewhere: not comparable
     assert changes.window(1 << 30, (1 << 30) + 5) is None  # too far back
-    assert changes.window(5, 2**31 - 1) is None            # age() of a special id (frozen, bootstrap)
+    assert changes.window(5, 2**31 - 1) is None  # age() of a special id (frozen, bootstrap)
     assert changes.window(None, 5) is None and changes.window(5, None) is None
 
     import polars as pl
-    since = (1 << 32) * 3 - 5                              # 5 transactions before a 32-bit wraparound
+
+    since = (1 << 32) * 3 - 5  # 5 transactions before a 32-bit wraparound
     upper = since + 10
     rows = pl.Series([(since - 1) % (1 << 32), since % (1 << 32), (since + 7) % (1 << 32), 4, 5])
     # old, first of the window, after the wrap (= 2), after the wrap (4 = since + 9), at the upper bound

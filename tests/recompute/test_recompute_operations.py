@@ -26,23 +26,6 @@ def run(dsn, *args):
     return CliRunner().invoke(partcost, ["--dsn", dsn, *args], catch_exceptions=False)
 
 
-@pytest.fixture
-def factory(build):
-    """Forty parts with a day's work each, a wage and FX: enough to fill several partitions."""
-    worker_a, worker_b = build.user(), build.user()
-    build.wage(worker_a, "2024-01-01", 30000)
-    build.wage(worker_b, "2024-01-01", 42000.5)
-    build.fx("2024-01-01", 0.0281)
-    for n in range(40):
-        part = build.part(f"PT-{n:03}", job_no=f"J-{n % 7}")
-        build.operation(f"{part}-OP-1", part)
-        build.timer(worker_a, f"{part}-OP-1", "2024-03-04 07:00", f"2024-03-04 {10 + n % 9}:15")
-        if n % 3 == 0:
-            build.timer(worker_b, f"{part}-OP-1", "2024-03-10 09:00", "2024-03-10 11:30:45.5")
-    build.commit()
-    return build
-
-
 def test_a_full_recompute_then_a_rerun_writes_nothing(dsn, factory, conn):
     first = run(dsn, "recompute", "--workers", "2")
     assert first.exit_code == 0, first.output
@@ -58,7 +41,9 @@ def test_a_changed_timer_rewrites_only_its_part(dsn, factory, conn):
     with conn.cursor() as cur:
         cur.execute("SELECT part_id, updated_at FROM tasks_partcostagg ORDER BY part_id")
         stamps = dict(cur.fetchall())
-        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-005-OP-1'")
+        cur.execute(
+            "UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-005-OP-1'"
+        )
     conn.commit()
     result = run(dsn, "recompute", "--workers", "1")
     assert "Rows: 0 inserted, 2 updated, 0 deleted" in result.output
@@ -96,8 +81,9 @@ def test_a_stale_stop_file_is_removed_with_a_notice(dsn, factory, tmp_path):
 
 def test_stop_file_cancels_between_partitions_and_resume_finishes(dsn, factory, conn, tmp_path):
     stop_file = tmp_path / "stop"
-    cancelled = recompute_all(dsn, CALENDAR, workers=1, stop_file=stop_file,
-                              on_progress=lambda summary: stop_file.touch())
+    cancelled = recompute_all(
+        dsn, CALENDAR, workers=1, stop_file=stop_file, on_progress=lambda summary: stop_file.touch()
+    )
     assert cancelled.status == "cancelled" and cancelled.exit_code == 3
     assert cancelled.partitions_done == 1 and len(cancelled.not_done) == cancelled.partitions - 1
     assert not stop_file.exists()
@@ -107,7 +93,9 @@ def test_stop_file_cancels_between_partitions_and_resume_finishes(dsn, factory, 
 
     resumed = run(dsn, "recompute", "--workers", "1", "--resume", "--stop-file", str(stop_file))
     assert resumed.exit_code == 0, resumed.output
-    assert f"{cancelled.partitions_done}/{cancelled.partitions} partitions already committed" in resumed.output
+    assert (
+        f"{cancelled.partitions_done}/{cancelled.partitions} partitions already committed" in resumed.output
+    )
     after_resume = cost_tables(conn)
     assert len(after_resume[0]) == 40
     uninterrupted = run(dsn, "recompute", "--workers", "2")
@@ -152,25 +140,32 @@ def test_a_production_key_the_engine_does_not_know_fails_its_partition_naming_th
     for a role that keeps Django's triggers, the trigger) refuses the partitions writing 'EUR'."""
     with conn.cursor() as cur:
         cur.execute("CREATE TABLE currencies (code varchar(3) PRIMARY KEY)")
-        cur.execute("ALTER TABLE tasks_partcostagg ADD CONSTRAINT tasks_partcostagg_currency_fk FOREIGN KEY"
-                    " (currency) REFERENCES currencies (code) DEFERRABLE INITIALLY DEFERRED")
+        cur.execute(
+            "ALTER TABLE tasks_partcostagg ADD CONSTRAINT tasks_partcostagg_currency_fk FOREIGN KEY"
+            " (currency) REFERENCES currencies (code) DEFERRABLE INITIALLY DEFERRED"
+        )
     conn.commit()
 
     result = run(dsn, "recompute", "--workers", "1", "--partitions", "2")
 
     assert result.exit_code == 1, result.output
-    assert ("tasks_partcostagg.currency = 'EUR': no such row in currencies"
-            " (foreign key tasks_partcostagg_currency_fk)") in result.output
+    assert (
+        "tasks_partcostagg.currency = 'EUR': no such row in currencies"
+        " (foreign key tasks_partcostagg_currency_fk)"
+    ) in result.output
     assert cost_tables(conn) == ([], [])  # both partitions rolled back whole
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
-    (["--work-window", "7:30"], "malformed work window '7:30'"),
-    (["--work-window", "17:00-07:30"], "the end must be after the start"),
-    (["--workers", "0"], "--workers must be between 1 and 64"),
-    (["--workers", "10000"], "--workers must be between 1 and 64"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--timezone", "Mars/Olympus"], "unknown time zone 'Mars/Olympus'"),
+        (["--work-window", "7:30"], "malformed work window '7:30'"),
+        (["--work-window", "17:00-07:30"], "the end must be after the start"),
+        (["--workers", "0"], "--workers must be between 1 and 64"),
+        (["--workers", "10000"], "--workers must be between 1 and 64"),
+    ],
+)
 def test_bad_options_exit_2_with_one_line(dsn, args, message):
     result = run(dsn, "recompute", *args)
     assert result.exit_code == 2
@@ -188,8 +183,11 @@ def test_a_non_numeric_eur_rate_is_refused_naming_the_day(dsn, factory):
 def queue_parts(conn, *keys):
     with conn.cursor() as cur:
         for key in keys:
-            cur.execute("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
-                        " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()", (key,))
+            cur.execute(
+                "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
+                " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()",
+                (key,),
+            )
     conn.commit()
 
 
@@ -218,6 +216,7 @@ def test_a_bump_while_its_part_is_drained_is_not_lost(dsn, factory, conn):
                 bumper.start()
                 time.sleep(0.3)
                 self.bumper = bumper
+
             return super().recompute(scope, run_id, bump_then_continue)
 
     worker = BumpingWorker(dsn, CALENDAR)
@@ -241,8 +240,12 @@ def test_a_fresh_partcost_process_gives_the_same_rows(dsn, factory, conn):
     with conn.cursor() as cur:
         cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
     conn.commit()
-    finished = subprocess.run([sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", "2"],
-                              capture_output=True, text=True, timeout=120)
+    finished = subprocess.run(
+        [sys.executable, "-m", "partcost", "--dsn", dsn, "recompute", "--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert finished.returncode == 0, finished.stderr
     assert "RECOMPUTATION COMPLETE" in finished.stdout
     assert cost_tables(conn) == in_process

@@ -3,18 +3,24 @@ start and finish times drawn towards the edges the rules care about (07:30, 17:0
 millisecond either side), wages and FX snapshots with gaps, missing EUR rates and zeros."""
 
 import random
-from contextlib import closing
 from datetime import date, timedelta
 
-import psycopg2
 import pytest
 
 from tests.support.builder import Builder, local_ms
 from tests.support.recompute_runs import engine_matches_reference, tables_after_recompute
 from tests.support.reference import Options
 
-EDGE_TIMES = ["00:00:00", "07:30:00", "17:00:00", "07:29:59.999", "17:00:00.001", "23:59:59.999",
-              "12:00:00", "07:30:00.500"]
+EDGE_TIMES = [
+    "00:00:00",
+    "07:30:00",
+    "17:00:00",
+    "07:29:59.999",
+    "17:00:00.001",
+    "23:59:59.999",
+    "12:00:00",
+    "07:30:00.500",
+]
 DURATIONS_MS = [0, -60_000, 999, 18_000, 3_600_000, 9 * 3_600_000, 26 * 3_600_000, 3 * 86_400_000]
 AWKWARD = ["'", '"', "\t", "\n", "\\", ",", " ", "ç", "Ş"]
 
@@ -42,13 +48,23 @@ def random_database(conn, seed: int, periods: list, tz: str = "Europe/Istanbul",
     users = [build.user() for _ in range(8)]
     for user in users[:6]:  # the last two have no wage: the TRY average
         for effective_from in sorted({day() for _ in range(rng.randrange(1, 4))}):
-            build.wage(user, str(effective_from), f"{rng.randrange(20_000, 90_000)}.{rng.randrange(10_000):04}",
-                       after_hours=f"1.{rng.randrange(1000):03}", sunday=f"2.{rng.randrange(1000):03}",
-                       currency=rng.choice(["TRY", "TRY", "EUR"]))
+            build.wage(
+                user,
+                str(effective_from),
+                f"{rng.randrange(20_000, 90_000)}.{rng.randrange(10_000):04}",
+                after_hours=f"1.{rng.randrange(1000):03}",
+                sunday=f"2.{rng.randrange(1000):03}",
+                currency=rng.choice(["TRY", "TRY", "EUR"]),
+            )
     for snapshot in sorted({day() for _ in range(days // 3)}):
         kind = rng.random()
-        rates = {"USD": 0.03} if kind < 0.1 else {"EUR": 0} if kind < 0.15 else \
-            {"EUR": float(f"0.0{rng.randrange(200, 400)}{rng.randrange(100)}")}
+        rates = (
+            {"USD": 0.03}
+            if kind < 0.1
+            else {"EUR": 0}
+            if kind < 0.15
+            else {"EUR": float(f"0.0{rng.randrange(200, 400)}{rng.randrange(100)}")}
+        )
         build.fx(str(snapshot), rates=rates)
     parts, operations = [], []
     for n in range(40):
@@ -106,8 +122,10 @@ def change_some_things(conn, parts: list) -> None:
     """What a day at the factory does between two nightly runs."""
     with conn.cursor() as cur:
         cur.execute("DELETE FROM tasks_timer WHERE id % 5 = 0")
-        cur.execute("DELETE FROM tasks_timer t USING tasks_operation o"
-                    " WHERE o.key = t.object_id AND o.part_id = %s", (parts[0],))
+        cur.execute(
+            "DELETE FROM tasks_timer t USING tasks_operation o WHERE o.key = t.object_id AND o.part_id = %s",
+            (parts[0],),
+        )
         cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE id % 7 = 0")
         cur.execute("UPDATE tasks_part SET job_no = 'RENAMED' WHERE key = %s", (parts[1],))
         cur.execute("UPDATE users_wagerate SET base_monthly = base_monthly + 1000 WHERE id % 2 = 0")

@@ -9,8 +9,15 @@ import pytest
 
 from tests.support.recompute_runs import engine_matches_reference, stale_cost_rows
 
-ZERO = {"hours_ww": "0.00", "hours_ah": "0.00", "hours_su": "0.00",
-        "cost_ww": "0.00", "cost_ah": "0.00", "cost_su": "0.00", "total_cost": "0.00"}
+ZERO = {
+    "hours_ww": "0.00",
+    "hours_ah": "0.00",
+    "hours_su": "0.00",
+    "cost_ww": "0.00",
+    "cost_ah": "0.00",
+    "cost_su": "0.00",
+    "total_cost": "0.00",
+}
 
 
 @pytest.fixture
@@ -130,9 +137,9 @@ def test_no_fx_at_all_skips_everything(dsn, build):
 
 def test_work_before_the_first_fx_snapshot_and_before_the_first_wage(dsn, build):
     user = build.user()
-    build.wage(user, "2024-06-01", 9000)   # earliest row: 40 an hour
+    build.wage(user, "2024-06-01", 9000)  # earliest row: 40 an hour
     build.wage(user, "2024-07-01", 90000)
-    build.fx("2024-06-01", eur=0.25)       # earliest snapshot
+    build.fx("2024-06-01", eur=0.25)  # earliest snapshot
     build.fx("2024-07-01", eur=100)
     operation = one_operation_part(build)
     build.timer(user, operation, "2024-03-04 09:00", "2024-03-04 10:00")
@@ -155,7 +162,7 @@ def test_a_worker_without_wage_gets_the_try_average(dsn, build):
 
 def test_no_try_wages_at_all(dsn, build):
     user = build.user()
-    build.wage(user, "2024-01-01", 4500, currency="EUR")   # a wage, but not TRY: only for its user
+    build.wage(user, "2024-01-01", 4500, currency="EUR")  # a wage, but not TRY: only for its user
     unpaid = build.user()
     build.fx("2024-01-01", eur=225)
     operation = one_operation_part(build)
@@ -187,8 +194,17 @@ def test_stale_rows_are_removed_or_replaced(dsn, conn, build, worker):
     assert tables.parts["TIMED"]["total_cost"] == "20.00"
 
 
-AWKWARD_KEYS = ['O\'Brien "quoted"', "tab\there", "new\nline", "back\\slash", "comma, space",
-                "Çelik Şaft Ğ-ÖÜİ", "  padded  ", "\\N", ""]
+AWKWARD_KEYS = [
+    'O\'Brien "quoted"',
+    "tab\there",
+    "new\nline",
+    "back\\slash",
+    "comma, space",
+    "Çelik Şaft Ğ-ÖÜİ",
+    "  padded  ",
+    "\\N",
+    "",
+]
 
 
 def test_awkward_keys(dsn, build, worker):

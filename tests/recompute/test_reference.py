@@ -2,14 +2,14 @@
 
 2024-03-04 is a Monday, 2024-03-09 a Saturday, 2024-03-10 a Sunday."""
 
-from datetime import date
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.support.builder import local_ms
-from tests.support.reference import Options, Segment, expected_outcome, round_half_up, split_timer
+from tests.support.reference import Options, expected_outcome, round_half_up, split_timer
 
 BERLIN = Options(timezone="Europe/Berlin")
 
@@ -31,7 +31,9 @@ def test_a_weekday_timer_splits_at_the_work_window_and_at_midnight():
 
 def test_saturday_counts_like_a_weekday_and_sunday_is_all_sunday():
     assert split("2024-03-09 06:00", "2024-03-09 18:00") == [
-        ("2024-03-09", "ww", 9 * 3600 + 1800), ("2024-03-09", "ah", 9000)]
+        ("2024-03-09", "ww", 9 * 3600 + 1800),
+        ("2024-03-09", "ah", 9000),
+    ]
     assert split("2024-03-10 09:00", "2024-03-10 10:00") == [("2024-03-10", "su", 3600)]
 
 
@@ -59,15 +61,21 @@ def test_daylight_saving_days_use_real_elapsed_time():
     assert split("2024-03-31 00:00", "2024-04-01 00:00", BERLIN) == [("2024-03-31", "su", 23 * 3600)]
     assert split("2024-10-27 00:00", "2024-10-28 00:00", BERLIN) == [("2024-10-27", "su", 25 * 3600)]
     assert split("2024-03-30 20:00", "2024-04-01 08:00", BERLIN) == [
-        ("2024-03-30", "ah", 4 * 3600), ("2024-03-31", "su", 23 * 3600),
-        ("2024-04-01", "ww", 1800), ("2024-04-01", "ah", 7 * 3600 + 1800)]
+        ("2024-03-30", "ah", 4 * 3600),
+        ("2024-03-31", "su", 23 * 3600),
+        ("2024-04-01", "ww", 1800),
+        ("2024-04-01", "ah", 7 * 3600 + 1800),
+    ]
 
 
 def test_a_different_work_window():
     from datetime import time
+
     early = Options(work_start=time(6, 0), work_end=time(14, 0))
     assert split("2024-03-04 05:00", "2024-03-04 15:00", early) == [
-        ("2024-03-04", "ww", 8 * 3600), ("2024-03-04", "ah", 2 * 3600)]
+        ("2024-03-04", "ww", 8 * 3600),
+        ("2024-03-04", "ah", 2 * 3600),
+    ]
 
 
 MARCH_2024 = local_ms("2024-03-01 00:00")
@@ -85,14 +93,17 @@ def test_whole_second_timers_lose_no_second_and_stay_in_the_window(start, length
         assert all(s.bucket == "su" for s in segments if s.day == day) == (day.weekday() == 6)
 
 
-@pytest.mark.parametrize("value, rounded", [
-    (Fraction(18, 3600), "0.01"),   # 18 s is 0.005 h: a tie, rounded up
-    (Fraction(17, 3600), "0.00"),
-    (Fraction(0), "0.00"),
-    (Fraction(12345, 10), "1234.50"),
-    (Fraction(1, 200) - Fraction(1, 10**30), "0.00"),  # just under the tie
-    (Fraction(-1, 200), "-0.01"),   # ties away from zero
-])
+@pytest.mark.parametrize(
+    "value, rounded",
+    [
+        (Fraction(18, 3600), "0.01"),  # 18 s is 0.005 h: a tie, rounded up
+        (Fraction(17, 3600), "0.00"),
+        (Fraction(0), "0.00"),
+        (Fraction(12345, 10), "1234.50"),
+        (Fraction(1, 200) - Fraction(1, 10**30), "0.00"),  # just under the tie
+        (Fraction(-1, 200), "-0.01"),  # ties away from zero
+    ],
+)
 def test_rounding_is_half_up_on_the_exact_value(value, rounded):
     assert round_half_up(value) == rounded
 
@@ -111,11 +122,14 @@ def test_pricing_by_hand(conn, build):
     build.commit()
     outcome = expected_outcome(conn)
     assert outcome.users[("P1", worker)] == {
-        "job_no_cached": "J-1", "currency": "EUR",
-        "hours_ww": "0.50", "hours_ah": "0.50", "hours_su": "0.01",
-        "cost_ww": "5.00",        # 0.5 h × 20 × 0.5
-        "cost_ah": "7.50",        # 0.5 h × 20 × 1.5 × 0.5
-        "cost_su": "0.10",        # 0.005 h × 20 × 2 × 0.5
+        "job_no_cached": "J-1",
+        "currency": "EUR",
+        "hours_ww": "0.50",
+        "hours_ah": "0.50",
+        "hours_su": "0.01",
+        "cost_ww": "5.00",  # 0.5 h × 20 × 0.5
+        "cost_ah": "7.50",  # 0.5 h × 20 × 1.5 × 0.5
+        "cost_su": "0.10",  # 0.005 h × 20 × 2 × 0.5
         "total_cost": "12.60",
     }
     assert outcome.parts == {"P1": outcome.users[("P1", worker)]}
@@ -123,11 +137,11 @@ def test_pricing_by_hand(conn, build):
 
 def test_wage_and_fx_fallbacks_by_hand(conn, build):
     paid, paid_more, unpaid = build.user(), build.user(), build.user()
-    build.wage(paid, "2024-05-01", 4500)            # starts after the work: its earliest row counts
+    build.wage(paid, "2024-05-01", 4500)  # starts after the work: its earliest row counts
     build.wage(paid_more, "2024-01-01", 9000)
     build.wage(paid_more, "2024-03-05", 99999, currency="USD")  # currency ignored, not in the TRY average
-    build.fx("2024-04-01", eur=1)                 # the work is before the first snapshot
-    build.fx("2024-04-02", rates={"USD": 0.03})    # no EUR on this day: its work is skipped
+    build.fx("2024-04-01", eur=1)  # the work is before the first snapshot
+    build.fx("2024-04-02", rates={"USD": 0.03})  # no EUR on this day: its work is skipped
     build.part("P1")
     build.operation("P1-OP1", "P1")
     for worker in (paid, paid_more, unpaid):
@@ -146,7 +160,7 @@ def test_eur_rates_given_as_strings_or_null(conn, build):
     worker = build.user()
     build.wage(worker, "2024-01-01", 4500)
     build.fx("2024-03-04", rates={"EUR": "0.5"})  # a string holding a number: that number
-    build.fx("2024-03-05", rates={"EUR": None})   # null: like a missing key, the day is skipped
+    build.fx("2024-03-05", rates={"EUR": None})  # null: like a missing key, the day is skipped
     build.part("P1")
     build.operation("P1-OP1", "P1")
     build.timer(worker, "P1-OP1", "2024-03-04 09:00", "2024-03-04 10:00")

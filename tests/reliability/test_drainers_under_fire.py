@@ -15,12 +15,14 @@ import psycopg2
 
 from tests.support.builder import Builder
 from tests.support.cost_checks import assert_equals_reference
-from tests.support.recompute_runs import recompute
 from tests.support.processes import start, wait_for
+from tests.support.recompute_runs import recompute
 
 SOAK_SECONDS = float(os.environ.get("PARTCOST_SOAK_SECONDS", "8"))
-BUMP = ("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
-        " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()")
+BUMP = (
+    "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
+    " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()"
+)
 
 
 class App:
@@ -44,8 +46,10 @@ class App:
         if self.running and self.draw.random() < 0.3:
             timer, part = self.running.pop(self.draw.randrange(len(self.running)))
             with self.conn.cursor() as cur:
-                cur.execute("UPDATE tasks_timer SET finish_time = start_time + %s WHERE id = %s",
-                            (self.draw.randint(1, 6 * 3600_000), timer))
+                cur.execute(
+                    "UPDATE tasks_timer SET finish_time = start_time + %s WHERE id = %s",
+                    (self.draw.randint(1, 6 * 3600_000), timer),
+                )
         elif self.draw.random() < 0.3:
             self.running.append((self.build.timer(self.draw.choice(self.users), operation, start), part))
         else:
@@ -68,8 +72,21 @@ def queue_length(dsn: str) -> int:
 
 def test_no_bump_is_lost_while_two_drainers_run(dsn, factory, tmp_path):
     recompute(dsn)
-    drainers = [start(dsn, "drain-queue", "--workers", "1", "--batch-size", "5", "--interval", "0.1",
-                      "--stop-file", str(tmp_path / f"stop-{n}")) for n in range(2)]
+    drainers = [
+        start(
+            dsn,
+            "drain-queue",
+            "--workers",
+            "1",
+            "--batch-size",
+            "5",
+            "--interval",
+            "0.1",
+            "--stop-file",
+            str(tmp_path / f"stop-{n}"),
+        )
+        for n in range(2)
+    ]
     for drainer in drainers:
         drainer.wait_for_line("Draining the recompute queue")
     app = App(dsn, seed=6)

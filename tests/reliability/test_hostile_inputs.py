@@ -22,20 +22,28 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from partcost.cli.main import partcost
-from partcost.recompute.aggregate import aggregate, unwritable_parts
 from partcost.errors import PartcostError
+from partcost.recompute.aggregate import aggregate, unwritable_parts
 from partcost.recompute.price import build_prices
-from tests.support.builder import Builder
 from tests.conftest import TEMPLATE
+from tests.support.builder import Builder
 from tests.support.cost_checks import assert_exact_but_failed_parts_as_before, cost_tables
 from tests.support.recompute_runs import stale_cost_rows
-from tests.support.reference import (CALENDAR_END_MS, CALENDAR_FIRST_MS, Options, Refused, expected_outcome,
-                             on_the_calendar)
+from tests.support.reference import (
+    CALENDAR_END_MS,
+    CALENDAR_FIRST_MS,
+    Options,
+    Refused,
+    expected_outcome,
+    on_the_calendar,
+)
 
-INT64_MIN, INT64_MAX = -2 ** 63, 2 ** 63 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 DAY_MS = 86_400_000
-MARCH_2024 = (int(datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp() * 1000),
-              int(datetime(2024, 3, 20, tzinfo=timezone.utc).timestamp() * 1000))
+MARCH_2024 = (
+    int(datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp() * 1000),
+    int(datetime(2024, 3, 20, tzinfo=timezone.utc).timestamp() * 1000),
+)
 ZONES = ("Europe/Istanbul", "Pacific/Kiritimati", "Etc/GMT+12", "America/New_York")
 PARTS = tuple(f"H{n}" for n in range(5))
 FAILED_LINE = re.compile(r"^  ✗ (.+?): (.*)$", re.MULTILINE)
@@ -49,10 +57,15 @@ def mostly(usual, *hostile):
 
 
 ordinary_ms = st.integers(*MARCH_2024)
-near_the_edges_ms = st.one_of(st.integers(CALENDAR_FIRST_MS, CALENDAR_FIRST_MS + 2 * DAY_MS),
-                              st.integers(CALENDAR_END_MS - 2 * DAY_MS, CALENDAR_END_MS - 1))
-off_the_calendar_ms = st.one_of(st.integers(INT64_MIN, CALENDAR_FIRST_MS - 1), st.integers(CALENDAR_END_MS, INT64_MAX),
-                                st.sampled_from([INT64_MIN, INT64_MAX, CALENDAR_FIRST_MS - 1, CALENDAR_END_MS]))
+near_the_edges_ms = st.one_of(
+    st.integers(CALENDAR_FIRST_MS, CALENDAR_FIRST_MS + 2 * DAY_MS),
+    st.integers(CALENDAR_END_MS - 2 * DAY_MS, CALENDAR_END_MS - 1),
+)
+off_the_calendar_ms = st.one_of(
+    st.integers(INT64_MIN, CALENDAR_FIRST_MS - 1),
+    st.integers(CALENDAR_END_MS, INT64_MAX),
+    st.sampled_from([INT64_MIN, INT64_MAX, CALENDAR_FIRST_MS - 1, CALENDAR_END_MS]),
+)
 
 
 def forward_from(start):
@@ -61,7 +74,9 @@ def forward_from(start):
 
 on_the_calendar_timers = st.one_of(forward_from(ordinary_ms), forward_from(near_the_edges_ms))
 any_timers = st.one_of(
-    on_the_calendar_timers, st.tuples(ordinary_ms, off_the_calendar_ms), st.tuples(off_the_calendar_ms, ordinary_ms),
+    on_the_calendar_timers,
+    st.tuples(ordinary_ms, off_the_calendar_ms),
+    st.tuples(off_the_calendar_ms, ordinary_ms),
     st.tuples(off_the_calendar_ms, off_the_calendar_ms),
     ordinary_ms.map(lambda start: (start, (start + 3_600_000) * 1000)),  # finish stored in microseconds
 )
@@ -70,17 +85,57 @@ dates = mostly(st.dates(date(2024, 2, 25), date(2024, 3, 20)).map(str), "0001-01
 base_monthly = mostly(st.decimals(0, Decimal("99999999.9999"), places=4).map(str), "0", "99999999.9999")
 multiplier = mostly(st.decimals(0, Decimal("999.999"), places=3).map(str), "0", "999.999")
 eur = mostly(
-    st.one_of(st.decimals(0, 1, places=6).map(str), st.decimals(0, 1, places=6).map(lambda d: f"{d:E}"),
-              st.decimals(0, 1, places=6).map(lambda d: f'"{d:e}"')),
-    "null", "0", "-0", "-0.0", '"-0"', "1e-3", '"2.5E+1"', '" 0.03 "', '"1_000"', "1e6", "1E+2")
-rates = mostly(eur.map(lambda value: f'{{"EUR": {value}, "USD": 0.03}}'), "[1, 2]", '"x"', "null", "5", "{}",
-               '{"eur": 0.03}', '{"EUR": 0.03, "EUR": null}')
+    st.one_of(
+        st.decimals(0, 1, places=6).map(str),
+        st.decimals(0, 1, places=6).map(lambda d: f"{d:E}"),
+        st.decimals(0, 1, places=6).map(lambda d: f'"{d:e}"'),
+    ),
+    "null",
+    "0",
+    "-0",
+    "-0.0",
+    '"-0"',
+    "1e-3",
+    '"2.5E+1"',
+    '" 0.03 "',
+    '"1_000"',
+    "1e6",
+    "1E+2",
+)
+rates = mostly(
+    eur.map(lambda value: f'{{"EUR": {value}, "USD": 0.03}}'),
+    "[1, 2]",
+    '"x"',
+    "null",
+    "5",
+    "{}",
+    '{"eur": 0.03}',
+    '{"EUR": 0.03, "EUR": null}',
+)
 # Unpriceable: one of these in a database refuses the whole run. (table, column, value)
-POISONS = [("fx", "eur", value) for value in ("-0.03", '"NaN"', '"Infinity"', '"abc"', '""', "true", "[0.03]",
-                                             '{"EUR": 0.03}', '"1e999999999"', "1e-40")] \
-    + [("wage", "effective_from", value) for value in ("infinity", "-infinity", "0100-01-01 BC", "20000-01-01")] \
-    + [("wage", column, value) for column in ("base_monthly", "sunday_multiplier") for value in ("NaN", "-1")] \
+POISONS = (
+    [
+        ("fx", "eur", value)
+        for value in (
+            "-0.03",
+            '"NaN"',
+            '"Infinity"',
+            '"abc"',
+            '""',
+            "true",
+            "[0.03]",
+            '{"EUR": 0.03}',
+            '"1e999999999"',
+            "1e-40",
+        )
+    ]
+    + [
+        ("wage", "effective_from", value)
+        for value in ("infinity", "-infinity", "0100-01-01 BC", "20000-01-01")
+    ]
+    + [("wage", column, value) for column in ("base_monthly", "sunday_multiplier") for value in ("NaN", "-1")]
     + [("fx", "date", value) for value in ("infinity", "5874897-12-31")]
+)
 job_no = st.sampled_from([None, "J-1", "", "J" * 101])
 
 
@@ -88,11 +143,18 @@ job_no = st.sampled_from([None, "J-1", "", "J" * 101])
 def hostile_database(draw):
     return {
         "zone": draw(st.sampled_from(ZONES)),
-        "wages": draw(st.lists(st.tuples(st.integers(0, 2), dates, base_monthly, multiplier, multiplier),
-                               max_size=4, unique_by=lambda wage: wage[:2])),
+        "wages": draw(
+            st.lists(
+                st.tuples(st.integers(0, 2), dates, base_monthly, multiplier, multiplier),
+                max_size=4,
+                unique_by=lambda wage: wage[:2],
+            )
+        ),
         "fx": draw(st.lists(st.tuples(dates, rates), max_size=3, unique_by=lambda snapshot: snapshot[0])),
-        "parts": [(draw(job_no), draw(st.lists(st.tuples(st.integers(0, 2), timers), max_size=3)))
-                  for timers in [any_timers] * 2 + [on_the_calendar_timers] * (len(PARTS) - 2)],
+        "parts": [
+            (draw(job_no), draw(st.lists(st.tuples(st.integers(0, 2), timers), max_size=3)))
+            for timers in [any_timers] * 2 + [on_the_calendar_timers] * (len(PARTS) - 2)
+        ],
         "poison": draw(st.sampled_from([None] * 3 * len(POISONS) + POISONS)),  # one database in four
     }
 
@@ -103,21 +165,28 @@ def fill(conn, data) -> dict:
     users = [build.user() for _ in range(3)]
     with conn.cursor() as cur:
         for user, effective_from, base, after_hours, sunday in data["wages"]:
-            cur.execute("INSERT INTO users_wagerate (user_id, effective_from, currency, base_monthly,"
-                        " after_hours_multiplier, sunday_multiplier, created_at, updated_at)"
-                        " VALUES (%s, %s::date, 'TRY', %s::numeric, %s::numeric, %s::numeric, now(), now())",
-                        (users[user], effective_from, base, after_hours, sunday))
+            cur.execute(
+                "INSERT INTO users_wagerate (user_id, effective_from, currency, base_monthly,"
+                " after_hours_multiplier, sunday_multiplier, created_at, updated_at)"
+                " VALUES (%s, %s::date, 'TRY', %s::numeric, %s::numeric, %s::numeric, now(), now())",
+                (users[user], effective_from, base, after_hours, sunday),
+            )
         for day, snapshot in data["fx"]:
-            cur.execute("INSERT INTO core_currencyratesnapshot (provider, date, base, rates, created_at)"
-                        " VALUES ('test', %s::date, 'TRY', %s::jsonb, now())", (day, snapshot))
+            cur.execute(
+                "INSERT INTO core_currencyratesnapshot (provider, date, base, rates, created_at)"
+                " VALUES ('test', %s::date, 'TRY', %s::jsonb, now())",
+                (day, snapshot),
+            )
         if data["poison"]:
             poison(cur, users[2], *data["poison"])
     timer_ids = {}
     for key, (job, part_timers) in zip(PARTS, data["parts"]):
         build.part(key, job_no=job)
         build.operation(f"{key}-OP", key)
-        timer_ids[key] = [(build.timer(users[user], f"{key}-OP", start, finish), start, finish)
-                          for user, (start, finish) in part_timers]
+        timer_ids[key] = [
+            (build.timer(users[user], f"{key}-OP", start, finish), start, finish)
+            for user, (start, finish) in part_timers
+        ]
     build.commit()
     for key in PARTS:
         stale_cost_rows(conn, key, users[0])
@@ -127,15 +196,25 @@ def fill(conn, data) -> dict:
 def poison(cur, user, table, column, value) -> None:
     """One unpriceable value, in a row of its own (dated before every drawn one)."""
     if table == "wage":
-        row = {"effective_from": "2024-01-15", "base_monthly": "30000", "sunday_multiplier": "2", column: value}
-        cur.execute("INSERT INTO users_wagerate (user_id, effective_from, currency, base_monthly,"
-                    " after_hours_multiplier, sunday_multiplier, created_at, updated_at)"
-                    " VALUES (%s, %s::date, 'TRY', %s::numeric, 1.5, %s::numeric, now(), now())",
-                    (user, row["effective_from"], row["base_monthly"], row["sunday_multiplier"]))
+        row = {
+            "effective_from": "2024-01-15",
+            "base_monthly": "30000",
+            "sunday_multiplier": "2",
+            column: value,
+        }
+        cur.execute(
+            "INSERT INTO users_wagerate (user_id, effective_from, currency, base_monthly,"
+            " after_hours_multiplier, sunday_multiplier, created_at, updated_at)"
+            " VALUES (%s, %s::date, 'TRY', %s::numeric, 1.5, %s::numeric, now(), now())",
+            (user, row["effective_from"], row["base_monthly"], row["sunday_multiplier"]),
+        )
     else:
         day, eur_value = (value, "0.03") if column == "date" else ("2024-01-15", value)
-        cur.execute("INSERT INTO core_currencyratesnapshot (provider, date, base, rates, created_at)"
-                    " VALUES ('test', %s::date, 'TRY', %s::jsonb, now())", (day, f'{{"EUR": {eur_value}}}'))
+        cur.execute(
+            "INSERT INTO core_currencyratesnapshot (provider, date, base, rates, created_at)"
+            " VALUES ('test', %s::date, 'TRY', %s::jsonb, now())",
+            (day, f'{{"EUR": {eur_value}}}'),
+        )
 
 
 @pytest.fixture
@@ -146,13 +225,20 @@ def fresh_database(pg):
     def make():
         made.append(pg.create_database(TEMPLATE))
         return pg.dsn(made[-1])
+
     yield make
     for name in made:
         pg.drop_database(name)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True, database=None, phases=[Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=hostile_database())
 def test_hostile_inputs_fail_alone_or_are_refused_never_crash(fresh_database, data):
     dsn = fresh_database()
@@ -180,8 +266,11 @@ def test_hostile_inputs_fail_alone_or_are_refused_never_crash(fresh_database, da
     assert set(failed) == expected.failed, result.output
     assert result.exit_code == (1 if expected.failed else 0), result.output
     for key, reason in failed.items():
-        off = [timer for timer, start, finish in timer_ids[key]
-               if finish > start and not (on_the_calendar(start) and on_the_calendar(finish))]
+        off = [
+            timer
+            for timer, start, finish in timer_ids[key]
+            if finish > start and not (on_the_calendar(start) and on_the_calendar(finish))
+        ]
         if off:
             assert reason.startswith(f"timer {min(off)}'s "), reason
     assert_exact_but_failed_parts_as_before(dsn, expected.failed, before, options)
@@ -199,17 +288,34 @@ def test_a_rate_that_would_wrap_the_int128_sum_is_refused():
     sum seconds × rate is 2^128, which polars' Int128 silently wraps to 0 — a part whose true cost
     overflows every column would be written with a cost of 0.00. Such a rate must be refused, or
     the part must fail."""
-    wages = pl.DataFrame({"user_id": [1], "effective_from": [date(2024, 1, 1)], "base_monthly": ["30000"],
-                          "after_hours_multiplier": ["1.5"], "sunday_multiplier": ["2"]})
-    fx = pl.DataFrame({"date": [date(2024, 1, 1)], "eur_kind": ["number"], "eur": [str(2 ** 83)]})
+    wages = pl.DataFrame(
+        {
+            "user_id": [1],
+            "effective_from": [date(2024, 1, 1)],
+            "base_monthly": ["30000"],
+            "after_hours_multiplier": ["1.5"],
+            "sunday_multiplier": ["2"],
+        }
+    )
+    fx = pl.DataFrame({"date": [date(2024, 1, 1)], "eur_kind": ["number"], "eur": [str(2**83)]})
     try:
         prices = build_prices(wages, (None, None, None), fx)
     except PartcostError as refused:
         assert "core_currencyratesnapshot for 2024-01-01 has an EUR rate" in refused.message
         return
-    priced = pl.DataFrame({"p": [0], "user_id": [1], "d": [date(2024, 3, 4)], "ww": [2 ** 45], "ah": [0],
-                           "su": [0], "w": [0], "fx_numerator": pl.Series([2 ** 83], dtype=pl.Int128)},
-                          schema_overrides={"p": pl.UInt32})
+    priced = pl.DataFrame(
+        {
+            "p": [0],
+            "user_id": [1],
+            "d": [date(2024, 3, 4)],
+            "ww": [2**45],
+            "ah": [0],
+            "su": [0],
+            "w": [0],
+            "fx_numerator": pl.Series([2**83], dtype=pl.Int128),
+        },
+        schema_overrides={"p": pl.UInt32},
+    )
     parts = pl.DataFrame({"p": [0], "part_id": ["P1"], "job_no": ["J"]}, schema_overrides={"p": pl.UInt32})
     part_rows, user_rows = aggregate(priced, prices, parts)
     assert unwritable_parts(part_rows, user_rows, pl.Series([1]))["part_id"].to_list() == ["P1"]

@@ -6,9 +6,18 @@ while the other commits partitions 0, 2 and 3; the kill lands then."""
 import psutil
 
 from tests.support.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.support.processes import (blocked_worker_pids, committed_partitions, holding_slots,
-                                         kill, partition_slots, run, run_lock_held, start, wait_for,
-                                         workers_of)
+from tests.support.processes import (
+    blocked_worker_pids,
+    committed_partitions,
+    holding_slots,
+    kill,
+    partition_slots,
+    run,
+    run_lock_held,
+    start,
+    wait_for,
+    workers_of,
+)
 
 RUN = ("recompute", "--partitions", "4", "--workers", "2")
 
@@ -27,7 +36,9 @@ def test_a_killed_worker_is_reported_and_resume_finishes(dsn, factory, tmp_path)
     assert "Traceback" not in output
     assert_partial_rows_are_exact(dsn)
 
-    status, output = run(dsn, "recompute", "--resume", "--workers", "2", "--stop-file", str(tmp_path / "stop"))
+    status, output = run(
+        dsn, "recompute", "--resume", "--workers", "2", "--stop-file", str(tmp_path / "stop")
+    )
     assert status == 0, output
     assert "3/4 partitions already committed" in output
     assert_equals_reference(dsn)
@@ -46,6 +57,8 @@ def test_a_killed_parent_takes_its_workers_and_the_run_lock_with_it(dsn, factory
     wait_for(lambda: not run_lock_held(dsn), "the run lock to be released", timeout=5)
     assert_partial_rows_are_exact(dsn)
 
-    status, output = run(dsn, "recompute", "--resume", "--workers", "2", "--stop-file", str(tmp_path / "stop"))
+    status, output = run(
+        dsn, "recompute", "--resume", "--workers", "2", "--stop-file", str(tmp_path / "stop")
+    )
     assert status == 0, output
     assert_equals_reference(dsn)

@@ -9,8 +9,8 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-from tests.support.builder import Builder
 from tests.conftest import TEMPLATE
+from tests.support.builder import Builder
 from tests.support.migration_runs import AWKWARD_KEYS, job_cost, run, snapshot
 from tests.support.processes import kill, start, wait_for
 
@@ -46,8 +46,13 @@ def rows(dsn, query, *params):
 
 
 def migrate_tasks_waiting(dsn) -> bool:
-    return bool(rows(dsn, "SELECT 1 FROM pg_stat_activity WHERE application_name = 'partcost migrate-tasks'"
-                          " AND wait_event_type = 'Lock'"))
+    return bool(
+        rows(
+            dsn,
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = 'partcost migrate-tasks'"
+            " AND wait_event_type = 'Lock'",
+        )
+    )
 
 
 def migrate_tasks_gone(dsn) -> bool:
@@ -66,7 +71,9 @@ def test_migrate_tasks_killed_mid_batch_then_run_again_completes_exactly(dsn, co
     with holder.cursor() as cur:
         cur.execute("SELECT id FROM tasks_timer WHERE object_id = %s LIMIT 1 FOR UPDATE", (third_batch_task,))
     process = start(dsn, "migrate-tasks", "--batch-size", str(BATCH))
-    wait_for(lambda: migrate_tasks_waiting(dsn), "migrate-tasks to wait inside its third batch", process=process)
+    wait_for(
+        lambda: migrate_tasks_waiting(dsn), "migrate-tasks to wait inside its third batch", process=process
+    )
     kill(process.pid)
     process.finish()
     holder.rollback()
@@ -75,10 +82,22 @@ def test_migrate_tasks_killed_mid_batch_then_run_again_completes_exactly(dsn, co
 
     # Two whole batches committed, the third not at all: no part without its operation or timers.
     assert rows(dsn, "SELECT count(*) FROM tasks_part")[0][0] == 2 * BATCH
-    assert rows(dsn, "SELECT count(*) FROM tasks_part p WHERE (SELECT count(*) FROM tasks_operation o"
-                     " WHERE o.part_id = p.key) <> 1")[0][0] == 0
-    assert rows(dsn, "SELECT count(*) FROM tasks_timer t JOIN tasks_part p ON p.task_key = t.object_id"
-                     " JOIN django_content_type c ON c.id = t.content_type_id WHERE c.model = 'task'")[0][0] == 0
+    assert (
+        rows(
+            dsn,
+            "SELECT count(*) FROM tasks_part p WHERE (SELECT count(*) FROM tasks_operation o"
+            " WHERE o.part_id = p.key) <> 1",
+        )[0][0]
+        == 0
+    )
+    assert (
+        rows(
+            dsn,
+            "SELECT count(*) FROM tasks_timer t JOIN tasks_part p ON p.task_key = t.object_id"
+            " JOIN django_content_type c ON c.id = t.content_type_id WHERE c.model = 'task'",
+        )[0][0]
+        == 0
+    )
 
     again = run(dsn, "migrate-tasks", "--batch-size", str(BATCH))
     assert again.exit_code == 0, again.output

@@ -3,8 +3,15 @@
 import pytest
 
 from tests.support.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.support.processes import (blocked_worker_pids, committed_partitions, holding_slots,
-                                         partition_slots, run, start, wait_for)
+from tests.support.processes import (
+    blocked_worker_pids,
+    committed_partitions,
+    holding_slots,
+    partition_slots,
+    run,
+    start,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -15,7 +22,9 @@ def restartable(embedded_server):
     embedded_server.start(durable=False)  # the rest of the session needs it, whatever happened
 
 
-def test_a_restart_mid_run_ends_with_one_clear_message_and_the_next_run_converges(dsn, factory, restartable, tmp_path):
+def test_a_restart_mid_run_ends_with_one_clear_message_and_the_next_run_converges(
+    dsn, factory, restartable, tmp_path
+):
     stop_file = str(tmp_path / "stop")
     with holding_slots(dsn, partition_slots(1, 4)):
         process = start(dsn, "recompute", "--partitions", "4", "--workers", "2", "--stop-file", stop_file)

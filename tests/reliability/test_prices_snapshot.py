@@ -18,8 +18,10 @@ CALENDAR = WorkCalendar.parse()
 
 def waiting_on_a_lock(dsn: str, application_name: str) -> bool:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
-                    (application_name,))
+        cur.execute(
+            "SELECT 1 FROM pg_stat_activity WHERE application_name = %s AND wait_event_type = 'Lock'",
+            (application_name,),
+        )
         return cur.fetchone() is not None
 
 
@@ -30,7 +32,9 @@ def worker_started_while_wages_change(dsn: str) -> Worker:
     with holder.cursor() as cur:
         cur.execute("LOCK TABLE auth_user IN ACCESS EXCLUSIVE MODE")
     started = {}
-    thread = threading.Thread(target=lambda: started.update(worker=Worker(dsn, CALENDAR, application_name=name)))
+    thread = threading.Thread(
+        target=lambda: started.update(worker=Worker(dsn, CALENDAR, application_name=name))
+    )
     thread.start()
     wait_for(lambda: waiting_on_a_lock(dsn, name), "the worker to wait for auth_user")
     with closing(psycopg2.connect(dsn)) as other, other.cursor() as cur:

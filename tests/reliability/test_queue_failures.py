@@ -6,12 +6,12 @@ from contextlib import closing
 import psycopg2
 import pytest
 
-from partcost.recompute import drain
 from partcost.db.sql_files import sql_file
+from partcost.recompute import drain
 from partcost.recompute.drain import DrainOptions
 from partcost.recompute.split import WorkCalendar
 from tests.support.cost_checks import outcomes
-from tests.support.processes import (blocked_worker_pids, holding_slots, kill, run, start, wait_for)
+from tests.support.processes import blocked_worker_pids, holding_slots, kill, run, start, wait_for
 
 CALENDAR = WorkCalendar.parse()
 
@@ -19,8 +19,11 @@ CALENDAR = WorkCalendar.parse()
 def enqueue(dsn: str, *keys: str) -> None:
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         for key in keys:
-            cur.execute("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
-                        " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()", (key,))
+            cur.execute(
+                "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())"
+                " ON CONFLICT (part_id) DO UPDATE SET enqueued_at = now()",
+                (key,),
+            )
         conn.commit()
 
 
@@ -41,8 +44,11 @@ def drainers_polling(dsn: str, application_name: str = "partcost drain-queue wor
     """Drainers that have loaded their prices: a drainer's first ROLLBACK ends the snapshot it loads
     them in, and after that its last statement is a claim of queue rows or the ROLLBACK of an empty one."""
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s"
-                    " AND (query = 'ROLLBACK' OR query LIKE '%%tasks_partcostrecalcqueue%%')", (application_name,))
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE %s"
+            " AND (query = 'ROLLBACK' OR query LIKE '%%tasks_partcostrecalcqueue%%')",
+            (application_name,),
+        )
         return cur.fetchone()[0]
 
 
@@ -50,8 +56,9 @@ def assert_exact(dsn: str, *keys: str) -> None:
     """These parts' rows equal the exact reference."""
     actual, expected = outcomes(dsn)
     assert {k: actual.parts.get(k) for k in keys} == {k: expected.parts.get(k) for k in keys}
-    assert ({k: v for k, v in actual.users.items() if k[0] in keys}
-            == {k: v for k, v in expected.users.items() if k[0] in keys})
+    assert {k: v for k, v in actual.users.items() if k[0] in keys} == {
+        k: v for k, v in expected.users.items() if k[0] in keys
+    }
 
 
 def test_a_part_that_fails_stays_queued_with_its_enqueued_at_and_the_others_go(dsn, factory):
@@ -86,6 +93,7 @@ def test_a_part_the_database_refuses_does_not_hold_back_the_rest_of_its_batch(ds
 def test_an_unexpected_error_in_one_part_fails_only_that_part(dsn, factory, monkeypatch, tmp_path):
     """Whatever a worker raises becomes that part's failure, named; it never aborts the drain."""
     import partcost.recompute.worker
+
     compute = partcost.recompute.worker.compute_costs
 
     def poisoned(timers, parts, *args):
@@ -108,7 +116,9 @@ def test_a_killed_drainer_fails_the_run_and_its_batch_stays_queued(dsn, factory,
     enqueue(dsn, "PT-001")
     with holding_slots(dsn, [_slot_of(dsn, "PT-001")]):
         process = start(dsn, "drain-queue", "--once", "--workers", "2", "--stop-file", str(tmp_path / "stop"))
-        drainer = wait_for(lambda: blocked_worker_pids(dsn), "a drainer waiting inside its batch", process=process)[0]
+        drainer = wait_for(
+            lambda: blocked_worker_pids(dsn), "a drainer waiting inside its batch", process=process
+        )[0]
         kill(drainer)
         status, output = process.finish()
 
@@ -167,10 +177,18 @@ def _slot_of(dsn: str, key: str) -> int:
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_drainer_whose_connection_is_lost_fails_the_run_with_one_line(dsn, factory, tmp_path, workers):
-    process = start(dsn, "drain-queue", "--workers", workers, "--interval", "0.1", "--stop-file", str(tmp_path / "s"))
-    wait_for(lambda: drainers_polling(dsn, "partcost drain-queue%") == int(workers), "the drainers to poll",
-             process=process)
-    execute(dsn, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'partcost drain-queue%%'")
+    process = start(
+        dsn, "drain-queue", "--workers", workers, "--interval", "0.1", "--stop-file", str(tmp_path / "s")
+    )
+    wait_for(
+        lambda: drainers_polling(dsn, "partcost drain-queue%") == int(workers),
+        "the drainers to poll",
+        process=process,
+    )
+    execute(
+        dsn,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'partcost drain-queue%%'",
+    )
     status, output = process.finish()
 
     assert status == 1, output

@@ -18,19 +18,22 @@ import pytest
 from psycopg2 import sql
 
 from partcost.cli.main import partcost
-from partcost.server.embedded import EmbeddedServer
-from partcost.errors import PartcostError
-from partcost.db.sql_files import sql_file
-from partcost.recompute.scope import LOCK_SLOTS
 from partcost.db.references import ReferenceChecks
+from partcost.db.sql_files import sql_file
+from partcost.errors import PartcostError
+from partcost.recompute.scope import LOCK_SLOTS
 from partcost.recompute.worker import DELETED_FROM, WRITTEN_TABLES
+from partcost.server.embedded import EmbeddedServer
 from tests.support.cost_checks import assert_equals_reference, cost_tables
 from tests.support.processes import ROOT, Partcost, holding_slots, run, start
 
 PASSWORD = "S3cretPW"
 DSN_FORMS = {
     "--dsn URI": {"args": ["--dsn", f"postgresql://u:{PASSWORD}@127.0.0.1:1/x"], "env": {}},
-    "PARTCOST_DSN key=value": {"args": [], "env": {"PARTCOST_DSN": f"host=127.0.0.1 port=1 user=u password={PASSWORD} dbname=x"}},
+    "PARTCOST_DSN key=value": {
+        "args": [],
+        "env": {"PARTCOST_DSN": f"host=127.0.0.1 port=1 user=u password={PASSWORD} dbname=x"},
+    },
 }
 REQUIRED_ARGS = {("seed",): ["--tasks", "10"], ("restore",): ["missing.dump", "--yes"]}
 
@@ -65,8 +68,15 @@ def test_no_command_prints_the_password_of_its_dsn(tmp_path):
 # -- hostile keys ---------------------------------------------------------------------------------
 
 HOSTILE_KEYS = [
-    "'); drop table x; --", "O'Brien \"quoted\"", "tab\there", "new\nline", "back\\slash \\N", "\\.",
-    "Ç-ş 12 ğüöı", "%s %(name)s {0}", "K" * 255,
+    "'); drop table x; --",
+    'O\'Brien "quoted"',
+    "tab\there",
+    "new\nline",
+    "back\\slash \\N",
+    "\\.",
+    "Ç-ş 12 ğüöı",
+    "%s %(name)s {0}",
+    "K" * 255,
 ]
 
 
@@ -87,8 +97,10 @@ def test_hostile_keys_are_data_never_sql(dsn, build, conn):
     assert_equals_reference(dsn)
     with conn.cursor() as cur:
         cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 60000")
-        cur.executemany("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())",
-                        [(key,) for key in HOSTILE_KEYS])
+        cur.executemany(
+            "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES (%s, now())",
+            [(key,) for key in HOSTILE_KEYS],
+        )
     conn.commit()
     status, output = run(dsn, "drain-queue", "--once", "--workers", "1")
     assert status == 0, output
@@ -160,7 +172,9 @@ def assert_recompute_and_drain_queue_are_exact_as(role_dsn: str, dsn: str, conn)
     assert status == 0, output
     assert_equals_reference(dsn)
     with conn.cursor() as cur:
-        cur.execute("UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-004-OP-1'")
+        cur.execute(
+            "UPDATE tasks_timer SET finish_time = finish_time + 3600000 WHERE object_id = 'PT-004-OP-1'"
+        )
         cur.execute("INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-004', now())")
     conn.commit()
     status, output = run(role_dsn, "drain-queue", "--once", "--workers", "1")
@@ -189,22 +203,37 @@ def test_the_set_based_checks_need_one_updatable_column_of_each_referenced_table
     assert_recompute_and_drain_queue_are_exact_as(role_dsn, dsn, conn)
 
 
-@pytest.mark.parametrize("revoke, command, lacking", [
-    ("REVOKE INSERT ON tasks_partcostaguser FROM {role}", "recompute", "INSERT on tasks_partcostaguser"),
-    ("REVOKE SELECT ON tasks_timer FROM {role}", "recompute", "SELECT on tasks_timer"),
-    ("REVOKE TEMPORARY ON DATABASE {database} FROM {role}", "recompute", "TEMPORARY on database"),
-    ("REVOKE DELETE ON tasks_partcostrecalcqueue FROM {role}", "drain-queue", "DELETE on tasks_partcostrecalcqueue"),
-    ("REVOKE SELECT ON auth_user FROM {role}", "drain-queue", "SELECT (id) on auth_user"),
-    ("REVOKE UPDATE ON tasks_partcostrecalcqueue FROM {role}", "drain-queue",
-     "UPDATE (enqueued_at) on tasks_partcostrecalcqueue"),
-    ("REVOKE UPDATE ON partcost_recompute_run FROM {role}", "recompute",
-     "UPDATE (status, finished_at) on partcost_recompute_run"),
-])
+@pytest.mark.parametrize(
+    "revoke, command, lacking",
+    [
+        ("REVOKE INSERT ON tasks_partcostaguser FROM {role}", "recompute", "INSERT on tasks_partcostaguser"),
+        ("REVOKE SELECT ON tasks_timer FROM {role}", "recompute", "SELECT on tasks_timer"),
+        ("REVOKE TEMPORARY ON DATABASE {database} FROM {role}", "recompute", "TEMPORARY on database"),
+        (
+            "REVOKE DELETE ON tasks_partcostrecalcqueue FROM {role}",
+            "drain-queue",
+            "DELETE on tasks_partcostrecalcqueue",
+        ),
+        ("REVOKE SELECT ON auth_user FROM {role}", "drain-queue", "SELECT (id) on auth_user"),
+        (
+            "REVOKE UPDATE ON tasks_partcostrecalcqueue FROM {role}",
+            "drain-queue",
+            "UPDATE (enqueued_at) on tasks_partcostrecalcqueue",
+        ),
+        (
+            "REVOKE UPDATE ON partcost_recompute_run FROM {role}",
+            "recompute",
+            "UPDATE (status, finished_at) on partcost_recompute_run",
+        ),
+    ],
+)
 def test_a_role_lacking_one_privilege_is_told_which(night_role, conn, revoke, command, lacking):
     role, role_dsn = night_role
     execute(conn, revoke, role=role, database=conn.get_dsn_parameters()["dbname"])
     before = cost_tables(conn)
-    status, output = run(role_dsn, command, "--workers", "1", *(["--once"] if command == "drain-queue" else []))
+    status, output = run(
+        role_dsn, command, "--workers", "1", *(["--once"] if command == "drain-queue" else [])
+    )
     assert status == 2, output
     assert f"Error: this role lacks {lacking}" in output
     assert "see the README's least-privilege GRANTs" in output
@@ -229,8 +258,11 @@ def test_a_connection_limit_too_small_for_the_run_is_named_without_a_traceback(n
     execute(conn, "ALTER ROLE {role} CONNECTION LIMIT 1", role=role)
     before = cost_tables(conn)
     status, output = run(role_dsn, "recompute", "--workers", "2", "--partitions", "2")
-    left_out = ("Error: cannot connect to the database" if status == 2
-                else "✗ partition 0: its worker could not start: cannot connect to the database")
+    left_out = (
+        "Error: cannot connect to the database"
+        if status == 2
+        else "✗ partition 0: its worker could not start: cannot connect to the database"
+    )
     assert status in (1, 2) and left_out in output, output
     assert f'too many connections for role "{role}"' in output
     assert "Traceback" not in output
@@ -274,7 +306,9 @@ def test_hostile_task_keys_migrate_and_recompute_exactly(dsn, build, conn):
         assert status == 0, output
     assert_equals_reference(dsn)
     with conn.cursor() as cur:
-        cur.execute("SELECT count(*) FROM tasks_part WHERE task_key = ANY(%s) AND key = 'PT-' || task_key", (keys,))
+        cur.execute(
+            "SELECT count(*) FROM tasks_part WHERE task_key = ANY(%s) AND key = 'PT-' || task_key", (keys,)
+        )
         assert cur.fetchone()[0] == len(keys)
         cur.execute("SELECT to_regclass('x') IS NOT NULL")
         assert cur.fetchone()[0], "table x was dropped"
@@ -282,13 +316,19 @@ def test_hostile_task_keys_migrate_and_recompute_exactly(dsn, build, conn):
 
 # -- the embedded server ----------------------------------------------------------------------------
 
-as_root_only = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("runuser"),
-                                  reason="acting as another OS user needs root and runuser")
+as_root_only = pytest.mark.skipif(
+    os.geteuid() != 0 or not shutil.which("runuser"),
+    reason="acting as another OS user needs root and runuser",
+)
 
 
 def psql_as_nobody(server: EmbeddedServer, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["runuser", "-u", "nobody", "--", str(server.bin_dir / "psql"), "--no-psqlrc", *args],
-                          capture_output=True, text=True, cwd="/")
+    return subprocess.run(
+        ["runuser", "-u", "nobody", "--", str(server.bin_dir / "psql"), "--no-psqlrc", *args],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
 
 
 @pytest.fixture(params=["short", "long"])
@@ -321,7 +361,9 @@ def test_another_os_user_cannot_reach_the_embedded_server(server_of_a_home):
     with closing(psycopg2.connect(server.url("postgres"))) as conn, conn.cursor() as cur:
         cur.execute("SELECT 1")  # the server is up, for its own user
 
-    attempt = psql_as_nobody(server, f"--dbname={server.url('postgres')}", "-Atc", "SELECT current_setting('is_superuser')")
+    attempt = psql_as_nobody(
+        server, f"--dbname={server.url('postgres')}", "-Atc", "SELECT current_setting('is_superuser')"
+    )
 
     assert attempt.returncode != 0 and attempt.stdout == "", attempt.stdout
     assert "Permission denied" in attempt.stderr, attempt.stderr
@@ -331,8 +373,12 @@ def test_another_os_user_cannot_reach_the_embedded_server(server_of_a_home):
 def test_the_embedded_servers_log_is_its_owners_alone(server_of_a_home):
     """The log quotes failed statements with their data."""
     assert stat.S_IMODE(server_of_a_home.log.stat().st_mode) == 0o600
-    attempt = subprocess.run(["runuser", "-u", "nobody", "--", "cat", str(server_of_a_home.log)],
-                             capture_output=True, text=True, cwd="/")
+    attempt = subprocess.run(
+        ["runuser", "-u", "nobody", "--", "cat", str(server_of_a_home.log)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
     assert attempt.returncode != 0 and "Permission denied" in attempt.stderr
 
 
@@ -349,7 +395,9 @@ def test_a_socket_directory_someone_else_made_first_is_refused(made_first_by_som
         server.socket_dir.mkdir(mode=0o777)
         os.chown(server.socket_dir, pwd.getpwnam("nobody").pw_uid, -1)
     try:
-        with pytest.raises(PartcostError, match=f"the socket directory {server.socket_dir} .*it is not partcost's"):
+        with pytest.raises(
+            PartcostError, match=f"the socket directory {server.socket_dir} .*it is not partcost's"
+        ):
             server.start(durable=False)
         assert not server.is_initialized()
     finally:

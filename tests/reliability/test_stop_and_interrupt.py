@@ -10,8 +10,15 @@ import signal
 import pytest
 
 from tests.support.cost_checks import assert_equals_reference, assert_partial_rows_are_exact
-from tests.support.processes import (blocked_worker_pids, committed_partitions, holding_slots,
-                                         partition_slots, run, start, wait_for)
+from tests.support.processes import (
+    blocked_worker_pids,
+    committed_partitions,
+    holding_slots,
+    partition_slots,
+    run,
+    start,
+    wait_for,
+)
 
 PARTITIONS = 8
 SEED = int(os.environ.get("PARTCOST_RELIABILITY_SEED", "20241127"))
@@ -40,14 +47,20 @@ def request_stop(how: str, process, stop_file, dsn) -> None:
 
 
 @pytest.mark.parametrize("how, first, second", random_moments(SEED))
-def test_a_stop_at_any_moment_leaves_exact_parts_and_resume_converges(dsn, factory, tmp_path, how, first, second):
+def test_a_stop_at_any_moment_leaves_exact_parts_and_resume_converges(
+    dsn, factory, tmp_path, how, first, second
+):
     stop_file = tmp_path / "recompute_part_costs.stop"
     slots = partition_slots(first, PARTITIONS) + partition_slots(second, PARTITIONS)
     with holding_slots(dsn, slots):
-        process = start(dsn, "recompute", "--partitions", str(PARTITIONS), "--workers", "2",
-                        "--stop-file", str(stop_file))
-        wait_for(lambda: len(blocked_worker_pids(dsn)) == 2, f"workers waiting in partitions {first} and {second}",
-                 process=process)
+        process = start(
+            dsn, "recompute", "--partitions", str(PARTITIONS), "--workers", "2", "--stop-file", str(stop_file)
+        )
+        wait_for(
+            lambda: len(blocked_worker_pids(dsn)) == 2,
+            f"workers waiting in partitions {first} and {second}",
+            process=process,
+        )
         assert committed_partitions(dsn) == second - 1
         request_stop(how, process, stop_file, dsn)
     status, output = process.finish()

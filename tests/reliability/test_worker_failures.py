@@ -11,8 +11,8 @@ import pytest
 import partcost.recompute.pool
 import partcost.recompute.worker
 from partcost.recompute import ledger
-from partcost.recompute.scope import Scope
 from partcost.recompute.run import recompute_all, recompute_parts
+from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
 from tests.support.cost_checks import assert_equals_reference
 from tests.support.processes import run
@@ -55,7 +55,9 @@ def test_a_timer_in_microseconds_fails_only_its_own_part(dsn, factory, build, tm
     timer = build.timer(user, "PT-007-OP-1", 1709535600000, 1709539200000 * 1000)
     build.commit()
 
-    status, output = run(dsn, "recompute", "--workers", "2", "--partitions", "4", "--stop-file", str(tmp_path / "s"))
+    status, output = run(
+        dsn, "recompute", "--workers", "2", "--partitions", "4", "--stop-file", str(tmp_path / "s")
+    )
 
     assert status == 1, output
     assert f"✗ PT-007: timer {timer}'s finish_time 1709539200000000 is outside" in output
@@ -68,10 +70,9 @@ def test_a_pool_left_by_an_error_has_no_thread_still_tearing_down(dsn, factory):
     """Its executor's manager thread is joined before the error goes on: one still running at
     interpreter exit races concurrent.futures' exit hook ("OSError: Bad file descriptor")."""
     before = set(threading.enumerate())
-    with pytest.raises(RuntimeError):
-        with partcost.recompute.pool.WorkerPool(dsn, CALENDAR, 2) as pool:
-            pool.run([Scope(2, 0)], None, lambda result: None, lambda: False)
-            raise RuntimeError("lost the database connection")
+    with pytest.raises(RuntimeError), partcost.recompute.pool.WorkerPool(dsn, CALENDAR, 2) as pool:
+        pool.run([Scope(2, 0)], None, lambda result: None, lambda: False)
+        raise RuntimeError("lost the database connection")
 
     assert [t for t in threading.enumerate() if t not in before and t.is_alive()] == []
 
@@ -84,5 +85,7 @@ def test_a_worker_that_died_idle_fails_the_next_scope_as_a_dead_worker_not_a_bro
             child.join()
         left = pool.run([Scope(2, 0), Scope(2, 1)], None, results.append, lambda: False)
 
-    assert [(result.scope, result.error) for result in results] == [(Scope(2, 0), partcost.recompute.pool.WORKER_DIED)]
+    assert [(result.scope, result.error) for result in results] == [
+        (Scope(2, 0), partcost.recompute.pool.WORKER_DIED)
+    ]
     assert left == [Scope(2, 1)]

@@ -39,11 +39,15 @@ def test_literal_password_echoed_by_a_driver_is_masked():
 
 
 def test_unreachable_database_is_one_line_without_the_password():
-    result = CliRunner().invoke(partcost, ["--dsn", "postgresql://nobody:secret@127.0.0.1:1/x", "schema", "create"])
+    result = CliRunner().invoke(
+        partcost, ["--dsn", "postgresql://nobody:secret@127.0.0.1:1/x", "schema", "create"]
+    )
     assert result.exit_code == 2
     assert "secret" not in result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: cannot connect to the database postgresql://nobody:***@")
+    assert len(lines) == 1 and lines[0].startswith(
+        "Error: cannot connect to the database postgresql://nobody:***@"
+    )
 
 
 def test_database_without_the_tables_is_named(empty_dsn):
@@ -54,6 +58,7 @@ def test_database_without_the_tables_is_named(empty_dsn):
 
 def test_client_programs_get_the_password_through_the_environment_not_argv():
     from partcost.server.dsn import without_password
+
     bare, environment = without_password("postgresql://bob:hunter2@db.example:5433/factory")
     assert "hunter2" not in bare and "db.example" in bare and "factory" in bare
     assert environment["PGPASSWORD"] == "hunter2"

@@ -39,51 +39,103 @@ class Builder:
 
     def user(self, username: str = None) -> int:
         n = next(self._numbers)
-        return self._insert("auth_user", {
-            "password": "!", "is_superuser": False, "username": username or f"worker{n}",
-            "first_name": "", "last_name": "", "email": "", "is_staff": False, "is_active": True,
-            "date_joined": NOW,
-        }, returning="id")
+        return self._insert(
+            "auth_user",
+            {
+                "password": "!",
+                "is_superuser": False,
+                "username": username or f"worker{n}",
+                "first_name": "",
+                "last_name": "",
+                "email": "",
+                "is_staff": False,
+                "is_active": True,
+                "date_joined": NOW,
+            },
+            returning="id",
+        )
 
     def part(self, key: str, job_no: str = None, task_key: str = None, **columns) -> str:
-        self._insert("tasks_part", {"key": key, "name": columns.pop("name", key), "job_no": job_no,
-                                    "task_key": task_key, **columns})
+        self._insert(
+            "tasks_part",
+            {"key": key, "name": columns.pop("name", key), "job_no": job_no, "task_key": task_key, **columns},
+        )
         return key
 
     def operation(self, key: str, part: str, order: int = None, **columns) -> str:
-        self._insert("tasks_operation", {
-            "key": key, "part_id": part, "name": columns.pop("name", key),
-            "is_hold_task": False, "in_plan": False, "plan_locked": False,
-            "order": next(self._numbers) if order is None else order, "interchangeable": False,
-            **columns,
-        })
+        self._insert(
+            "tasks_operation",
+            {
+                "key": key,
+                "part_id": part,
+                "name": columns.pop("name", key),
+                "is_hold_task": False,
+                "in_plan": False,
+                "plan_locked": False,
+                "order": next(self._numbers) if order is None else order,
+                "interchangeable": False,
+                **columns,
+            },
+        )
         return key
 
     def task(self, key: str, **columns) -> str:
-        self._insert("machining_task", {
-            "key": key, "name": columns.pop("name", key), "is_hold_task": False,
-            "in_plan": False, "plan_locked": False, **columns,
-        })
+        self._insert(
+            "machining_task",
+            {
+                "key": key,
+                "name": columns.pop("name", key),
+                "is_hold_task": False,
+                "in_plan": False,
+                "plan_locked": False,
+                **columns,
+            },
+        )
         return key
 
-    def timer(self, user: int, target: str, start: str, finish: str = None, on: str = "operation",
-              **columns) -> int:
+    def timer(
+        self, user: int, target: str, start: str, finish: str = None, on: str = "operation", **columns
+    ) -> int:
         """A timer on an operation (or, with on='task', a machining task) from local ``start`` to
         ``finish`` (None: still running). Raw epoch ms may be given as ints."""
         to_ms = lambda t: t if isinstance(t, int) or t is None else local_ms(t, self.tz)
-        return self._insert("tasks_timer", {
-            "user_id": user, "start_time": to_ms(start), "finish_time": to_ms(finish),
-            "manual_entry": False, "content_type_id": self.operation_ct if on == "operation" else self.task_ct,
-            "object_id": target, "timer_type": "productive", **columns,
-        }, returning="id")
+        return self._insert(
+            "tasks_timer",
+            {
+                "user_id": user,
+                "start_time": to_ms(start),
+                "finish_time": to_ms(finish),
+                "manual_entry": False,
+                "content_type_id": self.operation_ct if on == "operation" else self.task_ct,
+                "object_id": target,
+                "timer_type": "productive",
+                **columns,
+            },
+            returning="id",
+        )
 
-    def wage(self, user: int, effective_from: str, base_monthly, after_hours=Decimal("1.5"),
-             sunday=Decimal("2.0"), currency: str = "TRY") -> None:
-        self._insert("users_wagerate", {
-            "user_id": user, "effective_from": date.fromisoformat(effective_from), "currency": currency,
-            "base_monthly": Decimal(str(base_monthly)), "after_hours_multiplier": Decimal(str(after_hours)),
-            "sunday_multiplier": Decimal(str(sunday)), "created_at": NOW, "updated_at": NOW,
-        })
+    def wage(
+        self,
+        user: int,
+        effective_from: str,
+        base_monthly,
+        after_hours=Decimal("1.5"),
+        sunday=Decimal("2.0"),
+        currency: str = "TRY",
+    ) -> None:
+        self._insert(
+            "users_wagerate",
+            {
+                "user_id": user,
+                "effective_from": date.fromisoformat(effective_from),
+                "currency": currency,
+                "base_monthly": Decimal(str(base_monthly)),
+                "after_hours_multiplier": Decimal(str(after_hours)),
+                "sunday_multiplier": Decimal(str(sunday)),
+                "created_at": NOW,
+                "updated_at": NOW,
+            },
+        )
 
     def fx(self, day: str, eur=None, rates: dict = None) -> None:
         """A TRY snapshot for ``day``: ``eur`` as the EUR rate, or the whole ``rates`` JSON."""

@@ -11,11 +11,15 @@ from tests.support.reference import Options, actual_outcome, expected_outcome
 def cost_tables(conn):
     """Both cost tables as sorted tuples (without ids and timestamps)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT part_id, job_no_cached, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
-                    " total_cost FROM tasks_partcostagg ORDER BY part_id")
+        cur.execute(
+            "SELECT part_id, job_no_cached, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
+            " total_cost FROM tasks_partcostagg ORDER BY part_id"
+        )
         parts = cur.fetchall()
-        cur.execute("SELECT part_id, user_id, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
-                    " total_cost FROM tasks_partcostaguser ORDER BY part_id, user_id")
+        cur.execute(
+            "SELECT part_id, user_id, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su,"
+            " total_cost FROM tasks_partcostaguser ORDER BY part_id, user_id"
+        )
         users = cur.fetchall()
     conn.rollback()
     return parts, users
@@ -55,7 +59,9 @@ def assert_equals_reference(dsn: str, except_parts=()) -> None:
     assert actual.users == {key: row for key, row in expected.users.items() if key[0] not in except_parts}
 
 
-def assert_exact_but_failed_parts_as_before(dsn: str, failed_parts, before, options: Options = Options()) -> None:
+def assert_exact_but_failed_parts_as_before(
+    dsn: str, failed_parts, before, options: Options = Options()
+) -> None:
     """Every part but ``failed_parts`` equals a full exact recompute row for row; those keep the
     rows they had ``before`` (as ``cost_tables`` gave them)."""
     actual, expected = outcomes(dsn, options)

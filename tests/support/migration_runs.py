@@ -24,8 +24,10 @@ def snapshot(dsn) -> dict:
     conn = psycopg2.connect(dsn)
     tables = {}
     with conn.cursor() as cur:
-        cur.execute("SELECT table_name FROM information_schema.tables"
-                    " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1")
+        cur.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1"
+        )
         for (table,) in cur.fetchall():
             cur.execute(f"SELECT * FROM {psycopg2.extensions.quote_ident(table, cur)}")
             tables[table] = sorted(cur.fetchall(), key=repr)
@@ -33,9 +35,18 @@ def snapshot(dsn) -> dict:
     return tables
 
 
-COSTS = dict(job_no_cached="J-1", currency="EUR", hours_ww=Decimal("8.50"), hours_ah=Decimal("1.25"),
-             hours_su=Decimal("0.00"), cost_ww=Decimal("1000.10"), cost_ah=Decimal("250.40"),
-             cost_su=Decimal("0.00"), total_cost=Decimal("1250.50"), updated_at=NOW)
+COSTS = dict(
+    job_no_cached="J-1",
+    currency="EUR",
+    hours_ww=Decimal("8.50"),
+    hours_ah=Decimal("1.25"),
+    hours_su=Decimal("0.00"),
+    cost_ww=Decimal("1000.10"),
+    cost_ah=Decimal("250.40"),
+    cost_su=Decimal("0.00"),
+    total_cost=Decimal("1250.50"),
+    updated_at=NOW,
+)
 
 
 def job_cost(conn, task_key: str, user_id: int = None, **values) -> None:
@@ -55,8 +66,15 @@ def small_factory(build, keys=("M-001", "M-002", "M-003")) -> dict:
     """Tasks with timers and old cost rows, plus a native part with its own timer."""
     worker, boss = build.user("worker"), build.user("boss")
     for number, key in enumerate(keys, start=1):
-        build.task(key, job_no="J-1", created_by_id=boss, machine_fk_id=number, in_plan=True,
-                   plan_order=1, estimated_hours=Decimal("2.50"))
+        build.task(
+            key,
+            job_no="J-1",
+            created_by_id=boss,
+            machine_fk_id=number,
+            in_plan=True,
+            plan_order=1,
+            estimated_hours=Decimal("2.50"),
+        )
         build.timer(worker, key, "2024-03-04 07:30", "2024-03-04 12:00", on="task")
         build.timer(boss, key, "2024-03-05 07:30", "2024-03-05 09:00", on="task")
         job_cost(build.conn, key)

@@ -20,8 +20,8 @@ counted, no live row on them, so the planner estimates one row whatever the tabl
 
 import json
 import re
+from collections.abc import Sequence
 from contextlib import closing
-from typing import List, Sequence
 
 import psycopg2
 import psycopg2.extensions
@@ -29,16 +29,43 @@ import psycopg2.extensions
 EXPLAINABLE = ("select", "insert", "update", "delete", "with", "merge", "values", "table")
 # Nodes that hand on their children's rows: a re-scan of them re-scans their children.
 SMALL_TABLE_PAGES = 10
-PASS_THROUGH = {"Memoize", "Sort", "Incremental Sort", "Limit", "Aggregate", "Unique", "Result",
-                "Subquery Scan", "Append", "Merge Append", "Hash", "Hash Join", "Merge Join",
-                "Nested Loop", "Gather", "Gather Merge", "WindowAgg", "SetOp", "Group", "LockRows",
-                "ProjectSet", "BitmapAnd", "BitmapOr"}
-KEYED_SCANS = {"Index Scan": "Index Cond", "Index Only Scan": "Index Cond", "Bitmap Index Scan": "Index Cond",
-               "Tid Scan": "TID Cond", "Tid Range Scan": "TID Cond", "Function Scan": "Function Call"}
+PASS_THROUGH = {
+    "Memoize",
+    "Sort",
+    "Incremental Sort",
+    "Limit",
+    "Aggregate",
+    "Unique",
+    "Result",
+    "Subquery Scan",
+    "Append",
+    "Merge Append",
+    "Hash",
+    "Hash Join",
+    "Merge Join",
+    "Nested Loop",
+    "Gather",
+    "Gather Merge",
+    "WindowAgg",
+    "SetOp",
+    "Group",
+    "LockRows",
+    "ProjectSet",
+    "BitmapAnd",
+    "BitmapOr",
+}
+KEYED_SCANS = {
+    "Index Scan": "Index Cond",
+    "Index Only Scan": "Index Cond",
+    "Bitmap Index Scan": "Index Cond",
+    "Tid Scan": "TID Cond",
+    "Tid Range Scan": "TID Cond",
+    "Function Scan": "Function Call",
+}
 QUALIFIED = re.compile(r'(?<![\w."])"?([A-Za-z_][\w$]*)"?\.(?:"[^"]+"|[A-Za-z_][\w$]*)')
 
 
-def statements(text: str) -> List[str]:
+def statements(text: str) -> list[str]:
     """The statements of an SQL file's text, comments removed (partcost's files keep semicolons out
     of their literals)."""
     code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
@@ -52,7 +79,7 @@ class PlanAudit:
     def __init__(self):
         self.plans = []
 
-    def problems(self) -> List[str]:
+    def problems(self) -> list[str]:
         """One line per statement with a re-scanning plan: the nodes and the statement's start."""
         lines = []
         for statement, plan, pages in self.plans:
@@ -63,8 +90,11 @@ class PlanAudit:
 
     def explained(self) -> str:
         """Every re-scanning statement with its plan, for a failing assertion's message."""
-        return "\n\n".join(f"{' '.join(statement.split())[:300]}\n{outline(plan)}"
-                             for statement, plan, pages in self.plans if rescans(plan, pages))
+        return "\n\n".join(
+            f"{' '.join(statement.split())[:300]}\n{outline(plan)}"
+            for statement, plan, pages in self.plans
+            if rescans(plan, pages)
+        )
 
     def statements_like(self, fragment: str) -> list:
         return [statement for statement, _, _ in self.plans if fragment in statement]
@@ -98,22 +128,30 @@ def audited(dsn: str, audit: PlanAudit):
             # Where nested loops are allowed, plan as the planner does when it believes a table holds
             # one row — a nested loop then looks cheapest — so that a statement passes on its shape,
             # not on a cost tie-break of the moment (hash and merge joins off, for this EXPLAIN only).
-            super().execute("SELECT current_setting('enable_nestloop')::bool,"
-                            " current_setting('enable_hashjoin'), current_setting('enable_mergejoin')")
+            super().execute(
+                "SELECT current_setting('enable_nestloop')::bool,"
+                " current_setting('enable_hashjoin'), current_setting('enable_mergejoin')"
+            )
             nested_loops_allowed, hashjoin, mergejoin = self.fetchone()
             if nested_loops_allowed:
-                super().execute("SELECT set_config('enable_hashjoin', 'off', true),"
-                                " set_config('enable_mergejoin', 'off', true)")
+                super().execute(
+                    "SELECT set_config('enable_hashjoin', 'off', true),"
+                    " set_config('enable_mergejoin', 'off', true)"
+                )
             super().execute("EXPLAIN (VERBOSE, FORMAT JSON) " + bound)
             plan = self.fetchone()[0]
             if nested_loops_allowed:
-                super().execute("SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
-                                (hashjoin, mergejoin))
+                super().execute(
+                    "SELECT set_config('enable_hashjoin', %s, true), set_config('enable_mergejoin', %s, true)",
+                    (hashjoin, mergejoin),
+                )
             plan = plan if isinstance(plan, list) else json.loads(plan)
             relations = sorted(_relations(plan[0]["Plan"]))
-            super().execute("SELECT s, r, pg_relation_size(format('%%I.%%I', s, r)::regclass) / 8192"
-                            " FROM unnest(%s::text[], %s::text[]) AS x (s, r)",
-                            ([schema for schema, _ in relations], [name for _, name in relations]))
+            super().execute(
+                "SELECT s, r, pg_relation_size(format('%%I.%%I', s, r)::regclass) / 8192"
+                " FROM unnest(%s::text[], %s::text[]) AS x (s, r)",
+                ([schema for schema, _ in relations], [name for _, name in relations]),
+            )
             pages = {(schema, name): count for schema, name, count in self.fetchall()}
             audit.plans.append((bound, plan, pages))
 
@@ -127,12 +165,12 @@ def _relations(node: dict) -> set:
     return found
 
 
-def rescans(plan, pages: dict) -> List[str]:
+def rescans(plan, pages: dict) -> list[str]:
     """The nodes of an EXPLAIN (VERBOSE, FORMAT JSON) plan that are executed once per row of another
     input without being keyed on that row (see the module docstring). ``pages``: (schema, table) →
     its real size; a table of fewer than SMALL_TABLE_PAGES pages (a handful of users, say) may be
     read again per row — that is bounded — and the system catalogues are left out."""
-    found: List[str] = []
+    found: list[str] = []
     if any(schema != "pg_catalog" for schema, _ in pages):  # else: a catalogue query, bounded
         _walk(plan[0]["Plan"], found, pages)
     return found
@@ -144,12 +182,19 @@ def outline(plan) -> str:
 
     def visit(node, depth):
         relation = node.get("Relation Name") or node.get("CTE Name") or node.get("Function Name") or ""
-        condition = next((f"{key}: {node[key]}" for key in ("Index Cond", "Hash Cond", "Merge Cond",
-                                                              "Join Filter", "Recheck Cond", "Filter")
-                          if key in node), "")
+        condition = next(
+            (
+                f"{key}: {node[key]}"
+                for key in ("Index Cond", "Hash Cond", "Merge Cond", "Join Filter", "Recheck Cond", "Filter")
+                if key in node
+            ),
+            "",
+        )
         role = node.get("Subplan Name") or node.get("Parent Relationship") or ""
-        lines.append(f"{'  ' * depth}-> {node['Node Type']} {relation} [{role}] rows={node.get('Plan Rows')} "
-                     f"{condition[:140]}")
+        lines.append(
+            f"{'  ' * depth}-> {node['Node Type']} {relation} [{role}] rows={node.get('Plan Rows')} "
+            f"{condition[:140]}"
+        )
         for child in node.get("Plans", []):
             visit(child, depth + 1)
 
@@ -157,9 +202,15 @@ def outline(plan) -> str:
     return "\n".join(lines)
 
 
-def _walk(node: dict, found: List[str], pages: dict, ctes: dict = None) -> None:
-    ctes = {**(ctes or {}), **{child["Subplan Name"][4:]: child for child in node.get("Plans", [])
-                               if child.get("Subplan Name", "").startswith("CTE ")}}
+def _walk(node: dict, found: list[str], pages: dict, ctes: dict = None) -> None:
+    ctes = {
+        **(ctes or {}),
+        **{
+            child["Subplan Name"][4:]: child
+            for child in node.get("Plans", [])
+            if child.get("Subplan Name", "").startswith("CTE ")
+        },
+    }
     children = node.get("Plans", [])
     if node["Node Type"] == "Nested Loop":
         outer = next(child for child in children if child.get("Parent Relationship") == "Outer")
@@ -177,8 +228,11 @@ def _one_row(node: dict, ctes: dict) -> bool:
     """Whether a node yields at most one row by construction (not by estimate): an aggregate without
     GROUP BY, a Result of expressions, or a scan of a CTE or subquery that is one of those."""
     kind = node["Node Type"]
-    inputs = [child for child in node.get("Plans", []) if child.get("Parent Relationship") in ("Outer", "Inner",
-                                                                                                "Subquery", "Member")]
+    inputs = [
+        child
+        for child in node.get("Plans", [])
+        if child.get("Parent Relationship") in ("Outer", "Inner", "Subquery", "Member")
+    ]
     if kind == "Aggregate" and node.get("Strategy") == "Plain":
         return True
     if kind == "Result":
@@ -198,18 +252,22 @@ def _hashed(node: dict, parent: dict = None) -> bool:
     return "hashed" in name or f"(hashed {name})" in used
 
 
-def _check_rescanned(node: dict, why: str, found: List[str], pages: dict) -> None:
+def _check_rescanned(node: dict, why: str, found: list[str], pages: dict) -> None:
     """``node`` runs again for every outer row: each of its scans must be keyed on that row."""
     kind = node["Node Type"]
     own = node.get("Alias")
-    if "Relation Name" in node and (node.get("Schema") == "pg_catalog" or
-                                    pages.get((node.get("Schema"), node["Relation Name"]), 0) < SMALL_TABLE_PAGES):
+    if "Relation Name" in node and (
+        node.get("Schema") == "pg_catalog"
+        or pages.get((node.get("Schema"), node["Relation Name"]), 0) < SMALL_TABLE_PAGES
+    ):
         return
     if kind in KEYED_SCANS:
         condition = node.get(KEYED_SCANS[kind], "")
         if not _refers_to_others(condition, own):
-            found.append(f"{why}: {kind} on {node.get('Relation Name', own)} not keyed on the outer row"
-                         f" ({condition or 'no condition'})")
+            found.append(
+                f"{why}: {kind} on {node.get('Relation Name', own)} not keyed on the outer row"
+                f" ({condition or 'no condition'})"
+            )
         return
     if kind == "Bitmap Heap Scan":
         for child in node.get("Plans", []):
@@ -228,17 +286,21 @@ def _check_rescanned(node: dict, why: str, found: List[str], pages: dict) -> Non
         for child in node.get("Plans", []):
             _check_rescanned(child, why + " (materialized)", found, pages)
         return
-    found.append(f"{why}: {kind} on {node.get('Relation Name', node.get('CTE Name', own))} re-scanned per outer row")
+    found.append(
+        f"{why}: {kind} on {node.get('Relation Name', node.get('CTE Name', own))} re-scanned per outer row"
+    )
 
 
-def _check_bitmap(node: dict, heap: dict, why: str, found: List[str]) -> None:
+def _check_bitmap(node: dict, heap: dict, why: str, found: list[str]) -> None:
     if node["Node Type"] in ("BitmapAnd", "BitmapOr"):
         for child in node.get("Plans", []):
             _check_bitmap(child, heap, why, found)
         return
     condition = node.get("Index Cond", "")
     if not _refers_to_others(condition, heap.get("Alias")):
-        found.append(f"{why}: Bitmap Heap Scan on {heap.get('Relation Name')} not keyed on the outer row ({condition})")
+        found.append(
+            f"{why}: Bitmap Heap Scan on {heap.get('Relation Name')} not keyed on the outer row ({condition})"
+        )
 
 
 def _refers_to_others(condition: str, own_alias: str) -> bool:

@@ -18,9 +18,8 @@ from pathlib import Path
 import psutil
 import psycopg2
 
-from partcost.recompute.scope import LOCK_SLOTS
 from partcost.recompute.run import RUN_LOCK
-from partcost.recompute.scope import LOCK_NAMESPACE
+from partcost.recompute.scope import LOCK_NAMESPACE, LOCK_SLOTS
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 60
@@ -31,9 +30,15 @@ class Partcost:
     so a test can wait for a line while the process runs."""
 
     def __init__(self, *args: str, cwd=None, env=None):
-        self.process = subprocess.Popen([sys.executable, "-m", "partcost", *args], cwd=cwd or ROOT,
-                                        env=dict(os.environ, **(env or {})), text=True,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "partcost", *args],
+            cwd=cwd or ROOT,
+            env=dict(os.environ, **(env or {})),
+            text=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
         self.pid = self.process.pid
         self.lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -83,8 +88,10 @@ def holding_slots(dsn: str, slots):
     holder = psycopg2.connect(dsn, application_name="reliability test slot holder")
     holder.autocommit = True
     with holder.cursor() as cur:
-        cur.execute("SELECT count(pg_advisory_lock(%s, slot)) FROM unnest(%s::int[]) AS slot",
-                    (LOCK_NAMESPACE, list(slots)))
+        cur.execute(
+            "SELECT count(pg_advisory_lock(%s, slot)) FROM unnest(%s::int[]) AS slot",
+            (LOCK_NAMESPACE, list(slots)),
+        )
     try:
         yield holder
     finally:
@@ -100,8 +107,12 @@ def _query(dsn: str, sql: str, params=()):
 
 def blocked_worker_pids(dsn: str) -> list:
     """OS pids of the partcost workers waiting on a slot lock (they name their pid in application_name)."""
-    rows = _query(dsn, "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
-                       " WHERE l.locktype = 'advisory' AND l.classid = %s AND NOT l.granted", (LOCK_NAMESPACE,))
+    rows = _query(
+        dsn,
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a USING (pid)"
+        " WHERE l.locktype = 'advisory' AND l.classid = %s AND NOT l.granted",
+        (LOCK_NAMESPACE,),
+    )
     return [int(m.group(1)) for (name,) in rows if (m := re.search(r"worker pid=(\d+)", name))]
 
 
@@ -109,13 +120,21 @@ def committed_partitions(dsn: str) -> int:
     """Partitions the latest run's ledger records as committed (0 before the ledger exists)."""
     if _query(dsn, "SELECT to_regclass('partcost_recompute_partition')")[0][0] is None:
         return 0
-    return _query(dsn, "SELECT count(*) FROM partcost_recompute_partition"
-                       " WHERE run_id = (SELECT max(id) FROM partcost_recompute_run)")[0][0]
+    return _query(
+        dsn,
+        "SELECT count(*) FROM partcost_recompute_partition"
+        " WHERE run_id = (SELECT max(id) FROM partcost_recompute_run)",
+    )[0][0]
 
 
 def run_lock_held(dsn: str) -> bool:
-    return bool(_query(dsn, "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s"
-                            " AND objid = %s AND granted", RUN_LOCK))
+    return bool(
+        _query(
+            dsn,
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s AND granted",
+            RUN_LOCK,
+        )
+    )
 
 
 def wait_for(condition, what: str, timeout: float = WAIT_SECONDS, process: "Partcost" = None):

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from partcost.cli.main import partcost
 from tests.support.reference import Options, Tables, actual_outcome, expected_outcome
 
+
 def recompute(dsn: str, *args: str) -> str:
     """Run ``partcost recompute --workers 1 [args]`` (a later --workers wins) and insist it completes."""
     result = CliRunner().invoke(partcost, ["--dsn", dsn, "recompute", "--workers", "1", *args])
@@ -39,8 +40,14 @@ def stale_cost_rows(conn, part: str, user: int) -> None:
     numbers = [123.45] * 7
     columns = "job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah, cost_su, total_cost, updated_at"
     with conn.cursor() as cur:
-        cur.execute(f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES (%s, 'OLD', 'EUR',"
-                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, *numbers, written])
-        cur.execute(f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES (%s, %s, 'OLD', 'EUR',"
-                    " %s, %s, %s, %s, %s, %s, %s, %s)", [part, user, *numbers, written])
+        cur.execute(
+            f"INSERT INTO tasks_partcostagg (part_id, {columns}) VALUES (%s, 'OLD', 'EUR',"
+            " %s, %s, %s, %s, %s, %s, %s, %s)",
+            [part, *numbers, written],
+        )
+        cur.execute(
+            f"INSERT INTO tasks_partcostaguser (part_id, user_id, {columns}) VALUES (%s, %s, 'OLD', 'EUR',"
+            " %s, %s, %s, %s, %s, %s, %s, %s)",
+            [part, user, *numbers, written],
+        )
     conn.commit()

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from typing import Dict, FrozenSet, List, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 BUCKETS = ("ww", "ah", "su")
@@ -63,7 +63,7 @@ class Options:
     work_start: time = time(7, 30)
     work_end: time = time(17, 0)
 
-    def cli_args(self) -> List[str]:
+    def cli_args(self) -> list[str]:
         """The same options as ``partcost recompute`` flags."""
         window = f"{self.work_start:%H:%M}-{self.work_end:%H:%M}"
         return ["--timezone", self.timezone, "--work-window", window]
@@ -80,9 +80,9 @@ class Tables(NamedTuple):
     and every value column (a 2-decimal string such as '0.01') to its value. No ids, no updated_at.
     ``failed``: the parts that must fail (they have no rows here: theirs stay as they were)."""
 
-    parts: Dict[str, dict]
-    users: Dict[Tuple[str, int], dict]
-    failed: FrozenSet[str] = frozenset()
+    parts: dict[str, dict]
+    users: dict[tuple[str, int], dict]
+    failed: frozenset[str] = frozenset()
 
 
 # -- splitting a timer into day segments ----------------------------------------------------------
@@ -110,7 +110,7 @@ def on_the_calendar(ms: int) -> bool:
     return CALENDAR_FIRST_MS <= ms < CALENDAR_END_MS
 
 
-def split_timer(start_ms: int, finish_ms: int, options: Options = Options()) -> List[Segment]:
+def split_timer(start_ms: int, finish_ms: int, options: Options = Options()) -> list[Segment]:
     """The rules' steps 1–6: one segment per non-zero bucket per local calendar day."""
     if finish_ms <= start_ms:
         return []
@@ -125,7 +125,7 @@ def split_timer(start_ms: int, finish_ms: int, options: Options = Options()) -> 
     return segments
 
 
-def split_day(day: date, start_ms: int, finish_ms: int, zone: ZoneInfo, options: Options) -> List[Segment]:
+def split_day(day: date, start_ms: int, finish_ms: int, zone: ZoneInfo, options: Options) -> list[Segment]:
     # Differences of real instants: on a DST switch day the span is 23 or 25 hours long.
     begin = max(start_ms, local_ms(day, time(0), zone))
     end = min(finish_ms, local_ms(day + timedelta(days=1), time(0), zone))
@@ -165,9 +165,9 @@ NO_TRY_WAGES = Wage(Fraction(1), Fraction(3, 2), Fraction(2))
 class Prices:
     """Every wage version, the fallback wage and every FX snapshot, with the rules' as-of lookups."""
 
-    wages: Dict[int, List[Tuple[date, Wage]]]  # per user, sorted by effective_from
+    wages: dict[int, list[tuple[date, Wage]]]  # per user, sorted by effective_from
     fallback: Wage
-    fx: List[Tuple[date, Fraction]]  # sorted by date
+    fx: list[tuple[date, Fraction]]  # sorted by date
 
     def wage_on(self, user_id: int, day: date) -> Wage:
         versions = self.wages.get(user_id)
@@ -191,7 +191,9 @@ def exact(value) -> Fraction:
 def refuse_dates_off_the_calendar(cur) -> None:
     """DECISION: 'infinity', BC dates and years past 9999 are refused."""
     for table, column in (("users_wagerate", "effective_from"), ("core_currencyratesnapshot", "date")):
-        cur.execute(f"SELECT {column}::text FROM {table} WHERE {column} NOT BETWEEN '0001-01-01' AND '9999-12-31'")
+        cur.execute(
+            f"SELECT {column}::text FROM {table} WHERE {column} NOT BETWEEN '0001-01-01' AND '9999-12-31'"
+        )
         outside = cur.fetchone()
         if outside:
             raise Refused(f"{table}.{column} {outside[0]} is outside the years 1-9999")
@@ -206,23 +208,31 @@ def priceable_wage(user_id: int, values) -> Wage:
 
 def load_prices(cur) -> Prices:
     refuse_dates_off_the_calendar(cur)
-    cur.execute("SELECT user_id, effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
-                " FROM users_wagerate ORDER BY user_id, effective_from")
-    wages: Dict[int, List[Tuple[date, Wage]]] = {}
+    cur.execute(
+        "SELECT user_id, effective_from, base_monthly, after_hours_multiplier, sunday_multiplier"
+        " FROM users_wagerate ORDER BY user_id, effective_from"
+    )
+    wages: dict[int, list[tuple[date, Wage]]] = {}
     for user_id, effective_from, *values in cur.fetchall():
         wages.setdefault(user_id, []).append((effective_from, priceable_wage(user_id, values)))
     # PostgreSQL's avg() is itself rounded (to many digits): take its value, not the exact mean.
-    cur.execute("SELECT avg(base_monthly)::text, avg(after_hours_multiplier)::text,"
-                " avg(sunday_multiplier)::text FROM users_wagerate WHERE currency = 'TRY'")
+    cur.execute(
+        "SELECT avg(base_monthly)::text, avg(after_hours_multiplier)::text,"
+        " avg(sunday_multiplier)::text FROM users_wagerate WHERE currency = 'TRY'"
+    )
     averages = cur.fetchone()
     fallback = NO_TRY_WAGES if averages[0] is None else Wage(*map(exact, averages))
-    cur.execute("SELECT date, jsonb_typeof(rates -> 'EUR'), rates ->> 'EUR'"
-                " FROM core_currencyratesnapshot ORDER BY date")
-    fx = [(snapshot_date, eur_rate(snapshot_date, kind, text)) for snapshot_date, kind, text in cur.fetchall()]
+    cur.execute(
+        "SELECT date, jsonb_typeof(rates -> 'EUR'), rates ->> 'EUR'"
+        " FROM core_currencyratesnapshot ORDER BY date"
+    )
+    fx = [
+        (snapshot_date, eur_rate(snapshot_date, kind, text)) for snapshot_date, kind, text in cur.fetchall()
+    ]
     return Prices(wages, fallback, fx)
 
 
-def eur_rate(snapshot_date: date, json_type: Optional[str], text: Optional[str]) -> Fraction:
+def eur_rate(snapshot_date: date, json_type: str | None, text: str | None) -> Fraction:
     """``rates->'EUR'`` exactly as written in the JSON; a missing key is 0."""
     if json_type in (None, "null"):  # DECISION: null is as good as missing
         return Fraction(0)
@@ -248,18 +258,18 @@ def round_half_up(value: Fraction) -> str:
     return str(Decimal(cents if value >= 0 else -cents).scaleb(-2))
 
 
-def zero_sums() -> Dict[str, Fraction]:
+def zero_sums() -> dict[str, Fraction]:
     return {column: Fraction(0) for column in VALUE_COLUMNS if column != "total_cost"}
 
 
-def stored_row(job_no: str, sums: Dict[str, Fraction]) -> dict:
+def stored_row(job_no: str, sums: dict[str, Fraction]) -> dict:
     row = {"job_no_cached": job_no, "currency": "EUR"}
     row.update((column, round_half_up(value)) for column, value in sums.items())
     row["total_cost"] = round_half_up(sum(sums[f"cost_{bucket}"] for bucket in BUCKETS))
     return row
 
 
-def finished_operation_timers(cur) -> List[tuple]:
+def finished_operation_timers(cur) -> list[tuple]:
     """(part_id, job_no, user_id, start_time, finish_time) of every timer that counts."""
     cur.execute("SELECT id FROM django_content_type WHERE app_label = 'tasks' AND model = 'operation'")
     operation_type = cur.fetchone()[0]
@@ -288,7 +298,7 @@ def expected_outcome(conn, options: Options = Options()) -> Tables:
     conn.rollback()
     job_nos = {part_id: job_no or "" for part_id, job_no, *_ in timers}
     failed = {part_id for part_id, job_no in job_nos.items() if len(job_no) > JOB_NO_LIMIT}
-    per_user: Dict[Tuple[str, int], Dict[str, Fraction]] = {}
+    per_user: dict[tuple[str, int], dict[str, Fraction]] = {}
     for part_id, _, user_id, start_ms, finish_ms in timers:
         try:
             segments = split_timer(start_ms, finish_ms, options)
@@ -315,14 +325,18 @@ def expected_outcome(conn, options: Options = Options()) -> Tables:
     users = {key: stored_row(job_nos[key[0]], sums) for key, sums in per_user.items()}
     failed |= {part_id for part_id, row in parts.items() if not fits_the_columns(row)}
     failed |= {part_id for (part_id, _), row in users.items() if not fits_the_columns(row)}
-    return Tables(parts={part_id: row for part_id, row in parts.items() if part_id not in failed},
-                  users={key: row for key, row in users.items() if key[0] not in failed},
-                  failed=frozenset(failed))
+    return Tables(
+        parts={part_id: row for part_id, row in parts.items() if part_id not in failed},
+        users={key: row for key, row in users.items() if key[0] not in failed},
+        failed=frozenset(failed),
+    )
 
 
 def fits_the_columns(row: dict) -> bool:
-    return all(abs(Decimal(row[column])) < (HOURS_LIMIT if column.startswith("hours") else COST_LIMIT)
-               for column in VALUE_COLUMNS)
+    return all(
+        abs(Decimal(row[column])) < (HOURS_LIMIT if column.startswith("hours") else COST_LIMIT)
+        for column in VALUE_COLUMNS
+    )
 
 
 # -- the tables as they are ---------------------------------------------------------------------
@@ -342,5 +356,8 @@ def actual_outcome(conn) -> Tables:
 
 def as_row(values) -> dict:
     job_no, currency, *amounts = values
-    return {"job_no_cached": job_no, "currency": currency,
-            **{column: str(amount) for column, amount in zip(VALUE_COLUMNS, amounts)}}
+    return {
+        "job_no_cached": job_no,
+        "currency": currency,
+        **{column: str(amount) for column, amount in zip(VALUE_COLUMNS, amounts)},
+    }

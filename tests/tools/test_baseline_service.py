@@ -2,8 +2,8 @@
 or its timings would compare the engine with something else."""
 
 from benchmarks.baseline_service import run_baseline
-from tests.support.reference import actual_outcome, expected_outcome
 from tests.support.recompute_runs import stale_cost_rows
+from tests.support.reference import actual_outcome, expected_outcome
 
 
 def test_the_baseline_writes_the_reference_rows(dsn, conn, build):

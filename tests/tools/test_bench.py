@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from partcost.cli.main import partcost
-from partcost.tools.bench import FLOORS, Measurement, extrapolations, fit, project, scratch_database
 from partcost.errors import PartcostError
+from partcost.tools.bench import FLOORS, Measurement, extrapolations, fit, project, scratch_database
 from partcost.tools.seed import SeedOptions, seed
 
 
@@ -27,14 +27,37 @@ def test_bench_prints_tables_and_model_and_writes_json(pg, dsn, tmp_path):
     conn.close()
     before = databases(pg)
 
-    result = CliRunner().invoke(partcost, [  # scratch databases go on the server partcost was given
-        "--dsn", pg.admin_dsn, "bench", "--tasks", "200,400", "--workers", "1,2",
-        "--out", str(tmp_path), "--project-for-dsn", dsn])
+    result = CliRunner().invoke(
+        partcost,
+        [  # scratch databases go on the server partcost was given
+            "--dsn",
+            pg.admin_dsn,
+            "bench",
+            "--tasks",
+            "200,400",
+            "--workers",
+            "1,2",
+            "--out",
+            str(tmp_path),
+            "--project-for-dsn",
+            dsn,
+        ],
+    )
 
     assert result.exit_code == 0, result.output
-    for phase in ("seed", "migrate-tasks", "migrate-costs", "validate", "recompute", "recompute re-run", "drift"):
-        assert any(line.startswith(f"{phase} ") and " 400 " in line.replace(",", "") for line in
-                   result.output.splitlines()), phase
+    for phase in (
+        "seed",
+        "migrate-tasks",
+        "migrate-costs",
+        "validate",
+        "recompute",
+        "recompute re-run",
+        "drift",
+    ):
+        assert any(
+            line.startswith(f"{phase} ") and " 400 " in line.replace(",", "")
+            for line in result.output.splitlines()
+        ), phase
     assert "Cost model per phase: seconds ≈ a + b·rows" in result.output
     assert "recompute (2 workers)" in result.output and "recompute re-run (1 worker)" in result.output
     assert "Projected for the database: 300 tasks" in result.output
@@ -70,18 +93,22 @@ def test_the_model_is_a_least_squares_line():
 def test_a_scratch_database_never_replaces_an_existing_one(pg, monkeypatch):
     monkeypatch.setattr("os.getpid", lambda: 4242)
     with scratch_database(pg.admin_dsn, "x"):
-        with pytest.raises(PartcostError, match="already exists; not touching it"):
-            with scratch_database(pg.admin_dsn, "x"):
-                pass
+        with (
+            pytest.raises(PartcostError, match="already exists; not touching it"),
+            scratch_database(pg.admin_dsn, "x"),
+        ):
+            pass
         assert "partcost_bench_4242_x" in databases(pg)
     assert "partcost_bench_4242_x" not in databases(pg)
 
 
 def test_the_projection_uses_each_worker_count_s_own_recompute_model():
-    measurements = [Measurement("recompute", tasks, workers, tasks * 5, seconds, 1.0)
-                    for workers, per_timer in ((1, 0.002), (2, 0.001))
-                    for tasks in (100, 200)
-                    for seconds in [1 + per_timer * tasks * 5]]
+    measurements = [
+        Measurement("recompute", tasks, workers, tasks * 5, seconds, 1.0)
+        for workers, per_timer in ((1, 0.002), (2, 0.001))
+        for tasks in (100, 200)
+        for seconds in [1 + per_timer * tasks * 5]
+    ]
 
     projection = project(fit(measurements), {"timers": 1_000_000}, [1, 2])
 
@@ -90,8 +117,10 @@ def test_the_projection_uses_each_worker_count_s_own_recompute_model():
 
 
 def test_a_falling_line_from_noise_becomes_a_level_one():
-    measurements = [Measurement("drift", rows, None, rows, seconds, 1.0)
-                    for rows, seconds in ((1000, 0.5), (2000, 0.4), (4000, 0.3))]
+    measurements = [
+        Measurement("drift", rows, None, rows, seconds, 1.0)
+        for rows, seconds in ((1000, 0.5), (2000, 0.4), (4000, 0.3))
+    ]
 
     model = fit(measurements)["drift"]
 
@@ -111,7 +140,9 @@ def test_a_line_that_would_start_below_zero_is_refitted_through_the_origin_and_s
 
 
 def test_a_projection_beyond_the_largest_size_measured_says_it_extrapolates():
-    measurements = [Measurement("migrate-tasks", tasks, None, tasks, tasks / 1000, 1.0) for tasks in (100, 200)]
+    measurements = [
+        Measurement("migrate-tasks", tasks, None, tasks, tasks / 1000, 1.0) for tasks in (100, 200)
+    ]
     models = fit(measurements)
 
     assert extrapolations(models, {"tasks": 150}) == {}

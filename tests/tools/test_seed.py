@@ -13,10 +13,20 @@ from partcost.tools.seed import AWKWARD_KEYS, SeedOptions, seed
 from tests.conftest import TEMPLATE
 from tests.db.test_schema import layout
 
-SEEDED_TABLES = ("auth_user", "machining_task", "tasks_timer", "machining_jobcostagg",
-                 "machining_jobcostagguser", "tasks_part", "tasks_operation", "tasks_partcostagg",
-                 "tasks_partcostaguser", "tasks_partcostrecalcqueue", "users_wagerate",
-                 "core_currencyratesnapshot")
+SEEDED_TABLES = (
+    "auth_user",
+    "machining_task",
+    "tasks_timer",
+    "machining_jobcostagg",
+    "machining_jobcostagguser",
+    "tasks_part",
+    "tasks_operation",
+    "tasks_partcostagg",
+    "tasks_partcostaguser",
+    "tasks_partcostrecalcqueue",
+    "users_wagerate",
+    "core_currencyratesnapshot",
+)
 LOCAL = "to_timestamp({} / 1000.0) AT TIME ZONE 'Europe/Istanbul'"
 
 
@@ -77,8 +87,11 @@ def test_seed_reports_what_it_wrote(dsn):
     with psycopg2.connect(dsn) as conn:
         assert one(conn, "SELECT count(*) FROM machining_task") == 100
         assert one(conn, "SELECT count(*) FROM auth_user") == 7
-        timers = one(conn, "SELECT count(*) FROM tasks_timer WHERE content_type_id = %s",
-                     (content_type_id(conn, "machining", "task"),))
+        timers = one(
+            conn,
+            "SELECT count(*) FROM tasks_timer WHERE content_type_id = %s",
+            (content_type_id(conn, "machining", "task"),),
+        )
     assert 200 < timers < 400  # three per task on average
 
 
@@ -105,12 +118,20 @@ def test_seed_works_before_the_phase_2_upgrade(dsn_before_upgrade):
 
 def test_awkward_keys_exist_and_their_timers_point_at_them(seeded):
     task_type = content_type_id(seeded, "machining", "task")
-    assert one(seeded, "SELECT count(*) FROM machining_task WHERE key = ANY(%s)",
-               (list(AWKWARD_KEYS),)) == len(AWKWARD_KEYS)
+    assert one(
+        seeded, "SELECT count(*) FROM machining_task WHERE key = ANY(%s)", (list(AWKWARD_KEYS),)
+    ) == len(AWKWARD_KEYS)
     assert one(seeded, "SELECT max(length(key)) FROM machining_task") == 252
     assert one(seeded, "SELECT count(*) FROM machining_task WHERE key = %s", ("Ç-ş 12",)) == 1
-    assert one(seeded, "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND NOT EXISTS"
-                       " (SELECT 1 FROM machining_task WHERE key = t.object_id)", (task_type,)) == 0
+    assert (
+        one(
+            seeded,
+            "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND NOT EXISTS"
+            " (SELECT 1 FROM machining_task WHERE key = t.object_id)",
+            (task_type,),
+        )
+        == 0
+    )
 
 
 def test_no_timer_is_running_unless_asked(seeded):
@@ -132,7 +153,9 @@ def test_odd_timers_exist(seeded):
 
 def test_timers_look_like_shift_work_in_istanbul(seeded):
     start, finish = LOCAL.format("start_time"), LOCAL.format("finish_time")
-    morning_share = one(seeded, f"SELECT avg((({start})::time BETWEEN '07:00' AND '08:00')::int) FROM tasks_timer")
+    morning_share = one(
+        seeded, f"SELECT avg((({start})::time BETWEEN '07:00' AND '08:00')::int) FROM tasks_timer"
+    )
     assert morning_share > 0.4
     assert one(seeded, f"SELECT count(*) FROM tasks_timer WHERE ({finish})::date > ({start})::date") > 0
     assert one(seeded, f"SELECT count(*) FROM tasks_timer WHERE extract(isodow FROM {start}) = 7") > 0
@@ -140,13 +163,22 @@ def test_timers_look_like_shift_work_in_istanbul(seeded):
 
 
 def test_completed_tasks_still_in_plan_exist(seeded):
-    assert one(seeded, "SELECT count(*) FROM machining_task"
-                       " WHERE completion_date IS NOT NULL AND in_plan AND plan_order IS NOT NULL") > 0
+    assert (
+        one(
+            seeded,
+            "SELECT count(*) FROM machining_task"
+            " WHERE completion_date IS NOT NULL AND in_plan AND plan_order IS NOT NULL",
+        )
+        > 0
+    )
 
 
 def test_fx_snapshots_have_gaps_and_days_without_eur(seeded):
     assert one(seeded, "SELECT count(*) FROM core_currencyratesnapshot WHERE NOT rates ? 'EUR'") > 0
-    assert one(seeded, "SELECT count(*) FROM core_currencyratesnapshot WHERE extract(isodow FROM date) >= 6") == 0
+    assert (
+        one(seeded, "SELECT count(*) FROM core_currencyratesnapshot WHERE extract(isodow FROM date) >= 6")
+        == 0
+    )
     assert one(seeded, "SELECT count(*) FROM core_currencyratesnapshot WHERE base <> 'TRY'") == 0
 
 
@@ -154,10 +186,16 @@ def test_wage_histories_vary(seeded):
     versions = "SELECT count(*) FROM users_wagerate w WHERE w.user_id = u.id"
     assert one(seeded, f"SELECT count(*) FROM auth_user u WHERE ({versions}) = 0") > 0
     assert one(seeded, f"SELECT count(*) FROM auth_user u WHERE ({versions}) >= 2") > 0
-    assert one(seeded, """
+    assert (
+        one(
+            seeded,
+            """
         SELECT count(*) FROM auth_user u
         WHERE (SELECT min(effective_from) FROM users_wagerate WHERE user_id = u.id)
-            > (SELECT min(to_timestamp(start_time / 1000.0))::date FROM tasks_timer WHERE user_id = u.id)""") > 0
+            > (SELECT min(to_timestamp(start_time / 1000.0))::date FROM tasks_timer WHERE user_id = u.id)""",
+        )
+        > 0
+    )
 
 
 def test_old_cost_rows_exist_for_most_tasks(seeded):
@@ -171,11 +209,23 @@ def test_native_parts_have_ordered_operations_and_their_own_timers(seeded):
     operation_type = content_type_id(seeded, "tasks", "operation")
     assert one(seeded, "SELECT \"order\" FROM tasks_operation WHERE key = 'PT-001-OP-1'") == 1
     assert one(seeded, "SELECT part_id FROM tasks_operation WHERE key = 'PT-001-OP-1'") == "PT-001"
-    assert one(seeded, "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND EXISTS"
-                       " (SELECT 1 FROM tasks_operation WHERE key = t.object_id)", (operation_type,)) > 0
-    assert one(seeded, "SELECT count(*) FROM tasks_timer WHERE content_type_id = %s", (operation_type,)) == \
-        one(seeded, "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND EXISTS"
-                    " (SELECT 1 FROM tasks_operation WHERE key = t.object_id)", (operation_type,))
+    assert (
+        one(
+            seeded,
+            "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND EXISTS"
+            " (SELECT 1 FROM tasks_operation WHERE key = t.object_id)",
+            (operation_type,),
+        )
+        > 0
+    )
+    assert one(
+        seeded, "SELECT count(*) FROM tasks_timer WHERE content_type_id = %s", (operation_type,)
+    ) == one(
+        seeded,
+        "SELECT count(*) FROM tasks_timer t WHERE content_type_id = %s AND EXISTS"
+        " (SELECT 1 FROM tasks_operation WHERE key = t.object_id)",
+        (operation_type,),
+    )
 
 
 DJANGO_MACHINES = """
@@ -218,26 +268,41 @@ def test_seed_fills_the_references_django_s_machine_tables_demand(conn, dsn):
     assert result.exit_code == 0, result.output
     with conn.cursor() as cur:
         cur.execute("SELECT id, name FROM machines_machine WHERE id >= 70 ORDER BY id")
-        assert cur.fetchall() == [(70, "Mazak QTN-200"), (71, "DMG Mori NLX")], "existing ones are used as they are"
-    assert one(conn, "SELECT count(*) FROM machines_machine") == SeedOptions(tasks=60).machines, \
+        assert cur.fetchall() == [(70, "Mazak QTN-200"), (71, "DMG Mori NLX")], (
+            "existing ones are used as they are"
+        )
+    assert one(conn, "SELECT count(*) FROM machines_machine") == SeedOptions(tasks=60).machines, (
         "the rest are made, every NOT NULL column given a value"
+    )
     assert one(conn, "SELECT count(DISTINCT machine_fk_id) FROM tasks_timer WHERE machine_fk_id >= 70") == 2
-    used = ("SELECT machine_fk_id FROM machining_task UNION SELECT machine_fk_id FROM tasks_operation"
-            " UNION SELECT machine_fk_id FROM tasks_timer")
-    assert one(conn, f"SELECT count(*) FROM ({used}) AS u WHERE machine_fk_id NOT IN (SELECT id FROM machines_machine)") == 0
+    used = (
+        "SELECT machine_fk_id FROM machining_task UNION SELECT machine_fk_id FROM tasks_operation"
+        " UNION SELECT machine_fk_id FROM tasks_timer"
+    )
+    assert (
+        one(
+            conn,
+            f"SELECT count(*) FROM ({used}) AS u WHERE machine_fk_id NOT IN (SELECT id FROM machines_machine)",
+        )
+        == 0
+    )
     assert one(conn, "SELECT count(*) FROM machines_downtimereason") == 1
 
 
 def test_a_referenced_table_seed_cannot_fill_is_named_and_nothing_is_written(conn, dsn):
     with conn.cursor() as cur:
-        cur.execute("CREATE TABLE machines_machine (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
-                    " footprint point NOT NULL);"
-                    " ALTER TABLE machining_task ADD FOREIGN KEY (machine_fk_id) REFERENCES machines_machine (id)")
+        cur.execute(
+            "CREATE TABLE machines_machine (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+            " footprint point NOT NULL);"
+            " ALTER TABLE machining_task ADD FOREIGN KEY (machine_fk_id) REFERENCES machines_machine (id)"
+        )
     conn.commit()
 
     result = run_seed(dsn, "--tasks", "20")
 
     assert result.exit_code == 2
-    assert ("Error: seed cannot make a row of machines_machine: no value for its NOT NULL column footprint"
-            " (point)") in result.output
+    assert (
+        "Error: seed cannot make a row of machines_machine: no value for its NOT NULL column footprint"
+        " (point)"
+    ) in result.output
     assert one(conn, "SELECT count(*) FROM auth_user") == 0
