@@ -178,13 +178,14 @@ def echo_floors(measurements) -> None:
         floors = {phase: seconds.get((f"{phase} floor", size, None)) for phase in bench.FLOORS}
         if not all(floors.values()):
             continue
+        floor_seconds = {phase: float(seconds) for phase, seconds in floors.items() if seconds}
         parts = []
         for phase in bench.FLOORS:
             own = next((s for (p, t, w), s in seconds.items() if p == phase and t == size), None)
             if own is not None:
-                parts.append(f"{phase} {own:.2f}/{floors[phase]:.2f} s")
+                parts.append(f"{phase} {own:.2f}/{floor_seconds[phase]:.2f} s")
         night = next((s for (p, t, w), s in seconds.items() if p == "night run" and t == size), None)
-        total = sum(floors.values())
+        total = sum(floor_seconds.values())
         line = f"  {size:>9,} tasks: " + ", ".join(parts) + f"; floors together {total:.2f} s"
         if night is not None:
             line += f"; whole night {night:.2f} s = {night / total:.2f}× the floors (goal ≤ 1.5×)"
@@ -200,7 +201,7 @@ def echo_workers(measurements) -> None:
     """More workers must never be slower than fewer: each recompute series against the one-fewer count."""
     lines = []
     for phase in ("recompute", "recompute re-run"):
-        by_size = {}
+        by_size: dict[int, dict] = {}
         for m in measurements:
             if m.phase == phase and m.workers:
                 by_size.setdefault(m.tasks, {})[m.workers] = m.seconds

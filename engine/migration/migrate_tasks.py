@@ -103,7 +103,9 @@ def migrate_tasks(
     conn.commit()
     _refresh_statistics(conn)
     checks = ReferenceChecks(conn, WRITTEN_TABLES)
-    timers = timer_rehearsal(conn) if dry_run else sql.SQL(sql_file("migration/move_task_timers"))
+    timers: sql.Composable = (
+        timer_rehearsal(conn) if dry_run else sql.SQL(sql_file("migration/move_task_timers"))
+    )
 
     remaining = limit
     after = None
@@ -130,7 +132,7 @@ def timer_rehearsal(conn) -> sql.Composed:
         every, predicates = cur.fetchone()
     conn.rollback()
     if every:
-        refusable = sql.SQL("TRUE")
+        refusable: sql.Composable = sql.SQL("TRUE")
     elif predicates:
         refusable = sql.SQL("(SELECT {} FROM (SELECT timer.*) AS tasks_timer)").format(
             sql.SQL(" OR ").join(sql.SQL("({})").format(sql.SQL(p.replace("%", "%%"))) for p in predicates)
@@ -150,7 +152,7 @@ def _refresh_statistics(conn) -> None:
 
 
 def _run_batch(
-    conn, after, size, content_types, checks: ReferenceChecks, dry_run, timers: sql.Composed
+    conn, after, size, content_types, checks: ReferenceChecks, dry_run, timers: sql.Composable
 ) -> tuple[BatchResult, str | None]:
     try:
         with conn.cursor() as cur:
@@ -174,7 +176,7 @@ def _run_batch(
     return _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers)
 
 
-def _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers: sql.Composed):
+def _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers: sql.Composable):
     """The slow path for a batch the database refused: one savepoint per task, foreign keys checked
     inside it, so exactly the refused tasks fail, each with the database's own reason."""
     with conn.cursor() as cur:

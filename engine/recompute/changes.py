@@ -75,7 +75,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 import polars as pl
 from psycopg2 import sql
@@ -189,7 +189,7 @@ class Scan:
     def __init__(self, conn, since: int | None, helpers: Sequence = ()):
         self.since = since
         self.sessions = [conn, *helpers]
-        self.bounds = []
+        self.bounds: list = []
         with conn.cursor() as cur:
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             self.xmin, _ = self._window(cur)
@@ -218,7 +218,7 @@ class Scan:
         the connections by weight (the heaviest first, each to the least loaded connection)."""
         if len(self.sessions) == 1:
             return [self._job(0, job) for _, job in jobs]
-        shares = [[] for _ in self.sessions]
+        shares: list[list] = [[] for _ in self.sessions]
         loads = [0.0] * len(self.sessions)
         for index in sorted(range(len(jobs)), key=lambda i: -jobs[i][0]):
             least = loads.index(min(loads))
@@ -325,7 +325,7 @@ def plan(
     records: dict[int, Record | None],
     context: str,
     operation_ct: int,
-    on_partition_scan: Callable[[], None] = lambda: None,
+    on_partition_scan: Callable[[], object] = lambda: None,
     helpers: Sequence = (),
 ) -> Plan:
     """Which of ``todo`` are unchanged since their ``records`` (the latest of each partition, at this
@@ -401,9 +401,9 @@ def plan(
         if not costs_whole:
             for table in COST_TABLES:
                 grouped[table] = (pages.get(table, 1), Scan.partitions(table, partitions, own))
-        grouped = dict(zip(grouped, scan.run(list(grouped.values()))))
-        timer_parts, part_parts = grouped.get("timers"), grouped.get("parts")
-        cost_parts = None if costs_whole else [grouped[table] for table in COST_TABLES]
+        scanned: dict[str, Any] = dict(zip(grouped, scan.run(list(grouped.values()))))
+        timer_parts, part_parts = scanned.get("timers"), scanned.get("parts")
+        cost_parts = None if costs_whole else [scanned[table] for table in COST_TABLES]
 
         for p in todo:
             r = usable.get(p)
@@ -420,7 +420,7 @@ def plan(
                     )
                 )
             )
-            if same:
+            if same and r is not None:
                 result.unchanged[p] = Record(
                     context, reference, r.timers, r.parts, r.part_rows, r.user_rows, r.own, seen_now
                 )

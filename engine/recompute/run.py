@@ -151,7 +151,8 @@ class LazyPool:
     worker — spawning one costs about half a second of imports."""
 
     def __init__(self, start: Callable[[], WorkerPool], workers: int):
-        self._start, self.workers, self._pool = start, workers, None
+        self._start, self.workers = start, workers
+        self._pool: WorkerPool | None = None
 
     def start(self) -> WorkerPool:
         if self._pool is None:

@@ -161,7 +161,7 @@ class Worker:
         need not be the reference's). ``results``: verify_written's figures of the rows it left."""
         with self.conn.cursor() as cur:
             cur.execute("SELECT txid_current(), txid_snapshot_xmax(txid_current_snapshot())")
-            own, after_load = cur.fetchone()
+            own, after_load = cur.fetchone() or (None, None)
         written_since = loaded_rows_written_since(
             (timers["timer_xmin"], timers["operation_xmin"], parts["part_xmin"]), reference.since, after_load
         )

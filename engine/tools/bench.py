@@ -351,8 +351,8 @@ def bench_size(
             measure(
                 "seed", lambda: seed(conn, SeedOptions(tasks=tasks, timers_per_task=timers_per_task)), dsn
             )
-        floor_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_floor")) if floors else None
-        night_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_night")) if night else None
+        floor_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_floor")) if floors else ""
+        night_dsn = stack.enter_context(database_copy(admin_dsn, dsn, f"{tasks}_night")) if night else ""
         if floors:
             measure("migrate-tasks floor", lambda: _migrate_tasks_floor(floor_dsn), floor_dsn)
             measure(
@@ -634,7 +634,7 @@ def write_json(
                 "projection": {
                     "row_counts": counts,
                     "seconds_by_workers": projection,
-                    "extrapolated": extrapolations(models, counts),
+                    "extrapolated": extrapolations(models, counts or {}),
                 }
                 if projection
                 else None,
