@@ -90,7 +90,7 @@ class Worker:
         self.conn.commit()
         self.snapshot: PriceSnapshot = load_snapshot(self.conn)
         self._checks = None
-        self._computed_parts: list = []   # the part keys of the scope in hand (its cost rows' part_id)
+        self._inserted_parts: list = []   # the part keys of the rows the scope in hand inserted
 
     @property
     def context(self) -> str:
@@ -151,12 +151,12 @@ class Worker:
         with watch("compute"):
             part_rows, user_rows, failed = compute_costs(timers, parts, self.snapshot.prices, self.calendar,
                                                          self.snapshot.known_users)
-        self._computed_parts = part_rows["part_id"].to_list()
         with watch("load stored"):
             stored_parts, stored_users = load_cost_rows(self.conn, scope)
         with watch("write"):
             written = write_cost_rows(self.conn, part_rows, user_rows, stored_parts, stored_users, failed)
             results = verify_written(self.conn, scope.params(), written.expected)
+        self._inserted_parts = _inserted_parts(part_rows, user_rows, stored_parts, stored_users, written.counts)
         failed_list = failed.rows()
         if run_id is not None:
             record = None if failed_list or reference is None else self._record(reference, timers, parts, results)
@@ -178,10 +178,10 @@ class Worker:
                       self.snapshot.seen).text()
 
     def _check_references(self, result: ScopeResult) -> None:
-        """Rows updated in place keep their keys, so only inserted rows need their references checked.
-        Every cost row the scope wrote belongs to one of the parts it computed, so those are looked up
-        by their keys (a partition's share of the table), not found by scanning the whole table."""
-        keys = sql.Literal(self._computed_parts)
+        """Rows updated in place keep their keys, so only inserted rows need their references checked:
+        they are looked up by their parts' keys (a few per partition), not found by scanning the
+        whole table once per partition."""
+        keys = sql.SQL("{}::text[]").format(sql.Literal(array_text(self._inserted_parts)))
         with self.conn.cursor() as cur:
             for table in (COST_TABLES if result.counts.inserted else ()):
                 self.checks.check(cur, table, rows=rows_by_tid(table, sql.SQL("part_id = ANY({})").format(keys)))
@@ -195,6 +195,25 @@ class Worker:
                 cur.execute(sql_file("part_slots"), {"part_keys": list(scope.part_keys)})
                 slots = [row[0] for row in cur.fetchall()]
             cur.execute(sql_file("lock_part_slots"), {"namespace": LOCK_NAMESPACE, "slots": slots})
+
+
+def _inserted_parts(part_rows: pl.DataFrame, user_rows: pl.DataFrame, stored_parts: pl.DataFrame,
+                    stored_users: pl.DataFrame, counts: WriteCounts) -> list:
+    """The parts whose cost rows the write inserted: computed rows without a stored row of the same key
+    (what write_cost_rows inserts; README: new rows are COPied in, changed rows updated in place). Should
+    that ever count otherwise than the write did, every part computed (each written row is one of them)."""
+    new_parts = part_rows.join(stored_parts, on="part_id", how="anti")
+    new_users = user_rows.join(stored_users, on=["part_id", "user_id"], how="anti")
+    if new_parts.height + new_users.height != counts.inserted:
+        return part_rows["part_id"].to_list()
+    return pl.concat([new_parts["part_id"], new_users["part_id"]]).unique().to_list()
+
+
+def array_text(values: list) -> str:
+    """A text[] literal of ``values`` in one constant ('{"a","b"}'): as ARRAY['a', 'b', …] each element
+    is an expression of its own, and parsing 30,000 of them costs more than the lookups they are for."""
+    quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
+    return "{" + ",".join(quoted) + "}"
 
 
 def record_context(calendar: WorkCalendar, operation_ct: int) -> str:
