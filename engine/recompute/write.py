@@ -95,6 +95,7 @@ def diff(computed: pl.DataFrame, stored: pl.DataFrame, key: list) -> Changes:
 class Written:
     counts: WriteCounts
     expected: tuple  # (Expected for PART_COSTS, Expected for USER_COSTS)
+    inserted_parts: list  # the part keys of the rows inserted (only those need their references checked)
 
 
 def write_cost_rows(
@@ -137,12 +138,13 @@ def write_cost_rows(
         deleted=parts.delete.height + users.delete.height,
         unchanged=parts.unchanged.height + users.unchanged.height,
     )
-    return Written(counts, (parts.expected(parts_left), users.expected(users_left)))
+    inserted_parts = pl.concat([parts.insert["part_id"], users.insert["part_id"]]).unique().to_list()
+    return Written(counts, (parts.expected(parts_left), users.expected(users_left)), inserted_parts)
 
 
 def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
-    """Prove the scope holds exactly the rows the write planned; returns ``results_figures``, read in
-    the same statement."""
+    """Prove the scope holds exactly the rows the write planned; returns the stored rows' figures, read
+    in the same statement."""
     found, xid = _stored(conn, scope_params)
     for (rows, written, others_xmin), want, name in zip(found, expected, ("per-part", "per-user")):
         if (rows, written, others_xmin) != (want.rows, want.written, want.kept_xmin):
