@@ -25,17 +25,8 @@ from partcost.db import schema
 from partcost.db.connections import connection
 from partcost.db.sql_files import sql_file
 from partcost.migration.migrate_tasks import migrate_tasks
-from partcost.tools.bench import embedded_admin_dsn, scratch_database, tree_rss
+from partcost.tools.bench import RESULT_COLUMNS, SORT_KEYS, embedded_admin_dsn, scratch_database, tree_rss
 from partcost.tools.seed import SeedOptions, seed
-
-COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
-RESULT_COLUMNS = {
-    "tasks_partcostagg": "part_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah,"
-    " cost_su, total_cost, updated_at",
-    "tasks_partcostaguser": "part_id, user_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww,"
-    " cost_ah, cost_su, total_cost, updated_at",
-}
-SORT_KEYS = {"tasks_partcostagg": "part_id", "tasks_partcostaguser": "part_id, user_id"}
 
 
 @contextmanager
@@ -77,7 +68,7 @@ def physical_floor(dsn: str, figures: dict) -> None:
         with stopwatch(figures, "floor: COPY timers out"):
             cur.copy_expert(f"COPY ({timers}) TO STDOUT WITH (FORMAT csv)", io.BytesIO())
         rows = {}
-        for table in COST_TABLES:
+        for table in schema.COST_TABLES:
             rows[table] = io.BytesIO()
             cur.copy_expert(
                 f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
@@ -87,7 +78,7 @@ def physical_floor(dsn: str, figures: dict) -> None:
         cur.execute("TRUNCATE tasks_partcostagg, tasks_partcostaguser")
         conn.commit()
         with stopwatch(figures, "floor: COPY results in + commit"):
-            for table in COST_TABLES:
+            for table in schema.COST_TABLES:
                 rows[table].seek(0)
                 cur.copy_expert(
                     f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", rows[table]

@@ -91,7 +91,6 @@ FLOOR_READS = {
     ),
     "drift": ("tasks_part", "machining_jobcostagg", "tasks_partcostagg"),
 }
-COST_TABLES = ("tasks_partcostagg", "tasks_partcostaguser")
 RESULT_COLUMNS = {
     "tasks_partcostagg": "part_id, job_no_cached, currency, hours_ww, hours_ah, hours_su, cost_ww, cost_ah,"
     " cost_su, total_cost, updated_at",
@@ -441,7 +440,7 @@ def _result_rows(dsn: str) -> Iterator[dict]:
     """The recompute's result rows of a database, sorted, as CSV in temporary files (untimed)."""
     with ExitStack() as stack, connection(dsn, "partcost bench floor") as conn, conn.cursor() as cur:
         files = {}
-        for table in COST_TABLES:
+        for table in schema.COST_TABLES:
             files[table] = stack.enter_context(tempfile.TemporaryFile())
             cur.copy_expert(
                 f"COPY (SELECT {RESULT_COLUMNS[table]} FROM {table} ORDER BY {SORT_KEYS[table]})"
@@ -470,7 +469,7 @@ def _recompute_floor(dsn: str, results: dict) -> None:
             },
         ).decode()
         cur.copy_expert(f"COPY ({timers}) TO STDOUT WITH (FORMAT csv)", _Discard())
-        for table in COST_TABLES:
+        for table in schema.COST_TABLES:
             results[table].seek(0)
             cur.copy_expert(
                 f"COPY {table} ({RESULT_COLUMNS[table]}) FROM STDIN WITH (FORMAT csv)", results[table]
