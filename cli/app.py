@@ -9,6 +9,7 @@ import psycopg2
 
 from partcost.db.connections import database_error_message
 from partcost.errors import ExitStatus, PartcostError
+from partcost.night.run import Host
 from partcost.server.choice import resolve_dsn
 from partcost.server.dsn import DatabaseChoice, choose_database, mask_secrets
 
@@ -21,9 +22,11 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 @dataclass
 class Session:
-    """What every command needs: the chosen database, resolved (and started) on first use."""
+    """What every command needs: the chosen database, resolved (and started) on first use, and the
+    application partcost runs inside, if any (``partcost.django`` sets both)."""
 
     choice: DatabaseChoice
+    host: Host | None = None
     _dsn: str | None = field(default=None, repr=False)
 
     @property
@@ -41,35 +44,46 @@ class PartcostGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except PartcostError as error:
-            fail(mask_secrets(error.message, _known_dsn(ctx)), error.exit_code)
-        except psycopg2.Error as error:
-            if wants_traceback(ctx):
-                raise
-            fail(
-                "database error: " + database_error_message(error, _known_dsn(ctx)),
-                ExitStatus.COULD_NOT_START,
-            )
-        except KeyboardInterrupt:
-            fail("interrupted", ExitStatus.INTERRUPTED)
-        except BrokenPipeError:  # e.g. `partcost recompute | head`: stop, work in flight rolls back
-            fail("the output was closed (broken pipe); stopped", ExitStatus.BROKEN_PIPE)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as error:  # the last line of defence: one line unless a traceback is asked for
-            if wants_traceback(ctx):
+        except (Exception, KeyboardInterrupt) as error:
+            ending = failure_of(error, _known_dsn(ctx), wants_traceback(ctx))
+            if ending is None:
                 raise
-            fail(
-                f"internal error: {type(error).__name__}: {mask_secrets(str(error), _known_dsn(ctx))}"
-                " (run `partcost --traceback …` to see the traceback)",
-                ExitStatus.COULD_NOT_START,
-            )
+            fail(*ending)
+
+
+def failure_of(
+    error: BaseException, dsn: str | None, traceback: bool, how_to_trace: str = "partcost --traceback …"
+) -> tuple[str, ExitStatus] | None:
+    """The one line and exit status a command that raised ``error`` ends with, or None when the
+    traceback is wanted instead (a database error or an unexpected error, with ``traceback``).
+    The last line of defence of every command, the CLI's and partcost.django's alike."""
+    if isinstance(error, PartcostError):
+        return mask_secrets(error.message, dsn), error.exit_code
+    if isinstance(error, KeyboardInterrupt):
+        return "interrupted", ExitStatus.INTERRUPTED
+    if isinstance(error, BrokenPipeError):  # e.g. `partcost recompute | head`: work in flight rolls back
+        return "the output was closed (broken pipe); stopped", ExitStatus.BROKEN_PIPE
+    if traceback:
+        return None
+    if isinstance(error, psycopg2.Error):
+        return "database error: " + database_error_message(error, dsn), ExitStatus.COULD_NOT_START
+    return (
+        f"internal error: {type(error).__name__}: {mask_secrets(str(error), dsn)}"
+        f" (run `{how_to_trace}` to see the traceback)",
+        ExitStatus.COULD_NOT_START,
+    )
 
 
 def wants_traceback(ctx) -> bool:
-    """``partcost --traceback …``, or ``PARTCOST_DEBUG`` set to anything but empty (for a run
-    whose command line cannot be changed, e.g. a cron job)."""
-    return bool(ctx.params.get("show_traceback") or os.environ.get("PARTCOST_DEBUG"))
+    return traceback_wanted(bool(ctx.params.get("show_traceback")))
+
+
+def traceback_wanted(asked: bool) -> bool:
+    """``--traceback`` asked for, or ``PARTCOST_DEBUG`` set to anything but empty (for a run whose
+    command line cannot be changed, e.g. a cron job)."""
+    return asked or bool(os.environ.get("PARTCOST_DEBUG"))
 
 
 def _known_dsn(ctx) -> str | None:

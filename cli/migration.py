@@ -66,6 +66,8 @@ def preflight(session, allow_active_timers, allow_connections):
         )
     for blocker in result.blockers:
         click.echo(f"✗ {blocker}")
+    for warning in result.warnings:
+        click.echo(f"⚠ {warning}")
     click.echo("READY for the migration" if result.ready else "NOT READY for the migration")
     finish(ExitStatus.OK if result.ready else ExitStatus.COULD_NOT_START)
 

@@ -8,7 +8,7 @@ import click
 from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.recompute import calendar_options, stop_file_option, workers_option
 from partcost.errors import ExitStatus, PartcostError
-from partcost.night.report import FOR_THE_OPERATOR, MARKS, check_report_dir, checklist, money, write_reports
+from partcost.night.report import MARKS, ItemState, check_report_dir, checklist, money, write_reports
 from partcost.night.run import Options, PhaseStatus, night_run
 from partcost.recompute.run import check_workers
 from partcost.recompute.split import WorkCalendar
@@ -91,6 +91,7 @@ def night_run_command(
         allow_connections=allow_connections,
         stop_file=stop_file,
         calendar=WorkCalendar.parse(timezone_name, work_window),
+        host=session.host,
     )
     night = run_and_report(session.dsn, options, report_dir, yes)
     finish(night.exit_code)
@@ -125,12 +126,15 @@ def echo_checklist(night) -> None:
         click.echo("NIGHT RUN COMPLETE")
     click.echo("")
     click.echo("Success criteria (measured):")
-    for item in checklist(night):
-        if item.text not in FOR_THE_OPERATOR:
+    items = checklist(night)
+    for item in items:
+        if item.state != ItemState.OPERATOR:
             click.echo(f"  {MARKS[item.state]} {item.text} — {item.evidence}")
-    click.echo("For the operator (partcost cannot check these):")
-    for text in FOR_THE_OPERATOR:
-        click.echo(f"  [ ] {text}")
+    left = [item for item in items if item.state == ItemState.OPERATOR]
+    if left:
+        click.echo("For the operator (partcost cannot check these):")
+    for item in left:
+        click.echo(f"  {MARKS[item.state]} {item.text}")
     if night.drift and night.drift.largest:
         click.echo(
             f"Largest drift (recomputed − old JobCostAgg, EUR; "

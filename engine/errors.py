@@ -8,11 +8,25 @@ class ExitStatus(IntEnum):
     """What every ``partcost`` command's exit status means (and a drainer process's)."""
 
     OK = 0
-    FAILED = 1  # finished, but something failed (named on its own line)
-    COULD_NOT_START = 2  # bad option or input, unusable database, not ready, or refused
-    CANCELLED = 3  # stopped gracefully (stop file, `partcost stop`, Ctrl-C); run again to resume
-    INTERRUPTED = 130  # aborted by Ctrl-C (128 + SIGINT): work in flight rolled back
-    BROKEN_PIPE = 141  # the output was closed (128 + SIGPIPE)
+    FAILED = 1
+    COULD_NOT_START = 2
+    CANCELLED = 3
+    INTERRUPTED = 130  # 128 + SIGINT
+    BROKEN_PIPE = 141  # 128 + SIGPIPE
+
+    @property
+    def meaning(self) -> str:
+        return _MEANINGS[self]
+
+
+_MEANINGS = {
+    ExitStatus.OK: "done",
+    ExitStatus.FAILED: "finished, but something failed (named above)",
+    ExitStatus.COULD_NOT_START: "could not start: bad option or input, unusable database, not ready, or refused",
+    ExitStatus.CANCELLED: "stopped gracefully (stop file, `partcost stop`, Ctrl-C): run it again to resume",
+    ExitStatus.INTERRUPTED: "aborted by Ctrl-C: work in flight rolled back",
+    ExitStatus.BROKEN_PIPE: "the output was closed",
+}
 
 
 class PartcostError(Exception):

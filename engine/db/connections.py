@@ -1,6 +1,10 @@
 """Connections to PostgreSQL, and database errors as one line.
 
-Every connection error becomes one ``PartcostError`` line with the password masked."""
+Every connection error becomes one ``PartcostError`` line with the password masked. Every
+connection partcost opens (the parent's, each worker's and drainer's) sets its own session limits,
+so that limits an application put on the role, the database or the DSN (Django's ``OPTIONS``,
+``-c statement_timeout=30s``) cannot cut partcost's long statements short or end a worker's
+transaction while it computes."""
 
 from contextlib import contextmanager
 
@@ -8,8 +12,22 @@ import psycopg2
 import psycopg2.errors
 import psycopg2.extensions
 
+from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
 from partcost.server.dsn import mask_dsn, mask_secrets
+
+# partcost's session limits: none. Its set-based statements run for minutes on a large database,
+# workers hold a partition's transaction open while they compute it, and recompute partitions and
+# drainers wait for each other's locks by design; a run is stopped by the stop file, Ctrl-C or
+# SIGTERM, never by a timeout. Settings an older server lacks (idle_session_timeout before
+# PostgreSQL 14, transaction_timeout before 17) are left out.
+SESSION_LIMITS = {
+    "statement_timeout": "0",
+    "lock_timeout": "0",
+    "idle_in_transaction_session_timeout": "0",
+    "idle_session_timeout": "0",
+    "transaction_timeout": "0",
+}
 
 
 def describe(dsn: str) -> str:
@@ -33,6 +51,10 @@ def connect(dsn: str, application_name: str = "partcost") -> "psycopg2.extension
     conn.set_client_encoding("UTF8")
     with conn.cursor() as cur:
         cur.execute("SET TIME ZONE 'UTC'")
+        cur.execute(
+            sql_file("db/set_session_limits"),
+            {"names": list(SESSION_LIMITS), "settings": list(SESSION_LIMITS.values())},
+        )
     conn.commit()
     return conn
 

@@ -84,6 +84,17 @@ PHASE2_TABLES = {
 RECOMPUTE_TABLES = {**PART_TABLES, **PHASE2_TABLES}
 MIGRATION_TABLES = {**OLD_TABLES, **RECOMPUTE_TABLES}
 
+# A database Django made keeps the list of its applied migrations in this table.
+DJANGO_MIGRATIONS = "django_migrations"
+DJANGO_OWNS_LAYOUT = (
+    "this database's layout is Django's (it has django_migrations): when `partcost schema upgrade` "
+    "creates the Phase 2 tables, the app's later `python manage.py migrate` fails on the migration "
+    'that creates them ("relation … already exists") unless that one migration is applied with '
+    "`python manage.py migrate tasks <that migration> --fake`; better, let Django create them: run "
+    'the runbook\'s `python manage.py migrate` (with "partcost.django" in INSTALLED_APPS, partcost '
+    "then runs as `python manage.py …`)"
+)
+
 UPGRADE_HINT = "run `partcost schema upgrade` (the runbook's Phase 2) first"
 WRONG_DATABASE_HINT = "is this the factory's database? (`partcost schema create` builds an empty one)"
 
@@ -107,6 +118,10 @@ def pending_upgrades(conn) -> list:
     wanted = {"tasks_part": ("task_key",), **{name: () for kind, name in UPGRADE_ITEMS if kind == "table"}}
     missing = set(missing_columns(conn, wanted))
     return [(kind, name) for kind, name in UPGRADE_ITEMS if name in missing]
+
+
+def managed_by_django(conn) -> bool:
+    return not missing_columns(conn, {DJANGO_MIGRATIONS: ()})
 
 
 def upgrade(conn) -> list:

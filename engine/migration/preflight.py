@@ -1,7 +1,8 @@
 """The runbook's "before you start" and Phase 1 checks, in one read-only pass.
 
 Blockers: running timers, other sessions on the database, a layout without the old tables or
-without Phase 2 (new tables, ``tasks_part.task_key``). Also the row counts and an estimate of how
+without Phase 2 (new tables, ``tasks_part.task_key``). A warning: Phase 2 still to do on a database
+whose layout Django's migrations own. Also the row counts and an estimate of how
 long migrate-tasks + migrate-costs + validate will take at this size."""
 
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ SHOWN_TIMERS = 5
 @dataclass
 class Preflight:
     blockers: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     active_timers: int = 0
     first_timers: list[tuple] = field(default_factory=list)  # (id, username, object key)
     sessions: list[tuple] = field(default_factory=list)  # (pid, user, application, client)
@@ -61,6 +63,8 @@ def preflight(
     if pending and not upgrade_follows:
         names = ", ".join(name for _, name in pending)
         result.blockers.append(f"the new layout is missing ({names}): run `partcost schema upgrade`")
+    if pending and schema.managed_by_django(conn):
+        result.warnings.append(schema.DJANGO_OWNS_LAYOUT)
     _check_timers(conn, result, allow_active_timers)
     if not pending:
         result.counts = _counts(conn)

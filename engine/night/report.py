@@ -19,11 +19,10 @@ from partcost.night.run import NightRun
 from partcost.recompute.ledger import RunStatus
 from partcost.server.dsn import mask_dsn
 
-FOR_THE_OPERATOR = (
-    "Application starts without errors",
-    "Can view parts/operations in browser",
-    "Can start/stop timers on operations",
-)
+APPLICATION_STARTS = "Application starts without errors"
+PARTS_VIEWABLE = "Can view parts/operations in browser"
+TIMERS_START_AND_STOP = "Can start/stop timers on operations"
+FOR_THE_OPERATOR = (APPLICATION_STARTS, PARTS_VIEWABLE, TIMERS_START_AND_STOP)
 
 
 class ItemState(TextEnum):
@@ -57,10 +56,21 @@ def checklist(night: NightRun) -> list[Item]:
         _validation_passed(night),
         _costs_recomputed(night),
     ]
-    return items + [
-        Item(text, ItemState.OPERATOR, "for the operator: partcost cannot see the application")
-        for text in FOR_THE_OPERATOR
-    ]
+    return items + [_application(night, text) for text in FOR_THE_OPERATOR]
+
+
+def _application(night: NightRun, text: str) -> Item:
+    """Ticked from the app checks a run inside the application made (partcost.django) when every
+    one of them for this item passed; otherwise the operator's to check."""
+    checks = [check for check in night.app_checks or () if check.item == text]
+    if not checks:
+        return Item(text, ItemState.OPERATOR, "for the operator: partcost cannot see the application")
+    failed = [check for check in checks if not check.passed]
+    return Item(
+        text,
+        ItemState.NOT_MET if failed else ItemState.TICKED,
+        "; ".join(check.evidence for check in failed or checks),
+    )
 
 
 def _outcome(night: NightRun, number: int):

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import psycopg2
 
@@ -38,6 +39,28 @@ INVESTIGATE = "investigate the message above, fix the cause and run `partcost ni
 
 
 @dataclass
+class AppCheck:
+    """One of the runbook's application checks, measured through the application's own code:
+    ``item`` is the Success Criteria line it is evidence for."""
+
+    item: str
+    passed: bool
+    evidence: str
+
+
+class Host(Protocol):
+    """The application partcost runs inside (``partcost.django``): it owns the layout (Phase 2 is its
+    own migrations) and can check itself. The standalone CLI has none."""
+
+    def require_layout(self) -> str:
+        """One line saying the application's migrations are applied, or a ``PartcostError`` naming
+        the command that applies them."""
+        ...
+
+    def app_checks(self) -> list[AppCheck]: ...
+
+
+@dataclass
 class Options:
     workers: int = os.cpu_count() or 1
     backup_dir: Path | None = Path(".")  # None: --skip-backup
@@ -46,6 +69,7 @@ class Options:
     allow_connections: bool = False
     stop_file: Path = Path(DEFAULT_STOP_FILE)
     calendar: WorkCalendar = field(default_factory=WorkCalendar.parse)
+    host: Host | None = None
 
 
 class PhaseStatus(TextEnum):
@@ -99,6 +123,7 @@ class NightRun:
     recompute: Summary | None = None
     recompute_run: ledger.Run | None = None
     drift: Drift | None = None
+    app_checks: list[AppCheck] | None = None
     failure: PhaseFailed | None = None
     failed_phase: str | None = None
 
@@ -116,8 +141,10 @@ Say = Callable[[str], None]
 Confirm = Callable[[str], bool]
 
 
-def phases():
-    """The phases in the runbook's order, as (name, function(night, say, confirm) -> (status, summary))."""
+def phases(options: Options):
+    """The phases in the runbook's order, as (name, function(night, say, confirm) -> (status, summary));
+    inside an application, its own checks come last."""
+    app_checks = [("app checks", _app_checks)] if options.host else []
     return [
         ("preflight", _preflight),
         ("backup", _backup),
@@ -128,6 +155,7 @@ def phases():
         ("validate", _validate),
         ("recompute", _recompute),
         ("drift", _drift),
+        *app_checks,
     ]
 
 
@@ -140,7 +168,7 @@ def night_run(
 ) -> NightRun:
     """Run every phase until one fails; the returned record says how far it got and why."""
     night = NightRun(dsn, options)
-    for name, run in phases():
+    for name, run in phases(options):
         started = time.perf_counter()
         try:
             status, summary = run(night, say, confirm)
@@ -176,7 +204,10 @@ def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFai
 def _preflight(night: NightRun, say: Say, confirm: Confirm):
     with connection(night.dsn, "partcost night-run") as conn:
         result = preflight(
-            conn, night.options.allow_active_timers, night.options.allow_connections, upgrade_follows=True
+            conn,
+            night.options.allow_active_timers,
+            night.options.allow_connections,
+            upgrade_follows=night.options.host is None,
         )
     if not result.ready:
         raise PhaseFailed(
@@ -224,10 +255,16 @@ def _migration_started(dsn: str) -> bool:
 
 
 def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
+    """Phase 2. Inside an application its own migrations make the layout, never partcost."""
+    if night.options.host is not None:
+        return PhaseStatus.NOTHING_TO_DO, night.options.host.require_layout()
     with connection(night.dsn, "partcost night-run") as conn:
         added = schema.upgrade(conn)
+        django_owns_layout = schema.managed_by_django(conn)
     if not added:
         return PhaseStatus.NOTHING_TO_DO, "the new layout is already in place"
+    if django_owns_layout:
+        say(f"Note: {schema.DJANGO_OWNS_LAYOUT}")
     return PhaseStatus.DONE, "added " + ", ".join(name for _, name in added)
 
 
@@ -415,3 +452,17 @@ def _drift(night: NightRun, say: Say, confirm: Confirm):
         f"{d.parts:,} migrated parts: {d.agreeing:,} agree to the cent, {d.differing:,} differ, "
         f"net difference {d.net_difference:,.2f} EUR"
     )
+
+
+def _app_checks(night: NightRun, say: Say, confirm: Confirm):
+    assert night.options.host is not None
+    night.app_checks = checks = night.options.host.app_checks()
+    for check in checks:
+        say(f"[{'ok' if check.passed else 'failed'}] {check.item}: {check.evidence}")
+    failed = [check for check in checks if not check.passed]
+    if failed:
+        raise PhaseFailed(
+            f"app check failed: {failed[0].item}: {failed[0].evidence}",
+            f"{INVESTIGATE}; to undo the migration: `partcost rollback --yes` or {night.restore_hint()}",
+        )
+    return PhaseStatus.DONE, f"{len(checks)} checks passed through the application's own models"

@@ -1,0 +1,195 @@
+"""The one adapter every partcost management command is: a ``partcost`` CLI command (click) run as
+a Django ``BaseCommand``.
+
+Its options are the click command's own, read from it (so the two cannot drift apart), plus
+``--database ALIAS``; partcost's ``-v/--verbose`` is Django's ``--verbosity 2`` and ``--traceback``
+is Django's. The click command runs as it is, on the database of ``settings.DATABASES`` and with
+the project as its host (:class:`DjangoHost`), printing the same lines into the command's stdout
+and stderr. It ends the Django way: normally for exit status 0, otherwise with a
+``CommandError`` carrying the same exit status (``manage.py`` exits with it); only ``--traceback``
+shows a traceback. Before anything runs, Django's migrations of the apps partcost touches must be
+applied (``partcost.django.layout``), and Django's own connection is closed, so that partcost's
+preflight does not count it as another session.
+
+Example (a management command module)::
+
+    class Command(PartcostCommand):
+        click_command = migrate_tasks
+        example = "python manage.py migrate_tasks_to_parts --dry-run --limit 10"
+"""
+
+import io
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import click
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from partcost.cli.app import Session, failure_of, traceback_wanted
+from partcost.django.app_checks import app_checks
+from partcost.django.database import choice_for
+from partcost.django.layout import require_migrated
+from partcost.errors import ExitStatus
+from partcost.night.run import AppCheck
+from partcost.recompute.run import DEFAULT_STOP_FILE
+
+# partcost's options that Django's own stand for: --verbose is --verbosity 2.
+DJANGO_OWNED = ("verbose",)
+
+
+class DjangoHost:
+    """The project partcost runs inside (partcost.night.run.Host): its migrations own the layout,
+    its models check the application."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    def require_layout(self) -> str:
+        try:
+            return require_migrated(self.alias)
+        finally:
+            connections[self.alias].close()
+
+    def app_checks(self) -> list[AppCheck]:
+        try:
+            return app_checks(self.alias)
+        finally:
+            connections[self.alias].close()
+
+
+class PartcostCommand(BaseCommand):
+    click_command: click.Command
+    example: str = ""
+
+    @property
+    def help(self) -> str:
+        summary = self.click_command.get_short_help_str(limit=200)
+        return (
+            f"{summary} Runs `partcost {self.click_command.name}` on the database of settings.DATABASES. "
+            f"Example: {self.example}"
+        )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--database",
+            default=DEFAULT_DB_ALIAS,
+            help="The settings.DATABASES alias to work on (default: %(default)s).",
+        )
+        for option in self._options():
+            _add_option(parser, option, _django_default(option))
+
+    def handle(self, *args, **options) -> None:
+        alias = options["database"]
+        traceback = traceback_wanted(options["traceback"])
+        dsn = None
+        try:
+            host = DjangoHost(alias)
+            session = Session(choice_for(alias), host)
+            dsn = session.dsn
+            host.require_layout()
+            status = self.run_partcost(session, options)
+        except click.ClickException as error:
+            raise CommandError(error.format_message(), returncode=ExitStatus.COULD_NOT_START) from None
+        except click.exceptions.Abort:
+            raise CommandError("aborted", returncode=ExitStatus.FAILED) from None
+        except (Exception, KeyboardInterrupt) as error:
+            ending = failure_of(error, dsn, traceback, f"python manage.py {self._name()} --traceback …")
+            if ending is None:
+                raise
+            message, code = ending
+            raise CommandError(message, returncode=code) from error
+        if status != ExitStatus.OK:
+            raise CommandError(f"{self._name()}: {status.meaning}", returncode=status)
+
+    def run_partcost(self, session: Session, options: dict) -> ExitStatus:
+        """Run the click command with these options; its exit status."""
+        command = self.click_command
+        with redirect_stdout(_Lines(self.stdout)), redirect_stderr(_Lines(self.stderr)):
+            try:
+                with command.make_context(
+                    f"partcost {command.name}", self._argv(options), obj=session
+                ) as ctx:
+                    command.invoke(ctx)
+            except click.exceptions.Exit as done:
+                return ExitStatus(done.exit_code)
+        return ExitStatus.OK
+
+    def _options(self) -> list[click.Option]:
+        return [
+            param
+            for param in self.click_command.params
+            if isinstance(param, click.Option) and param.name not in DJANGO_OWNED
+        ]
+
+    def _argv(self, options: dict) -> list[str]:
+        argv = []
+        for option in self._options():
+            value, flag = options.get(option.name), _long_name(option)
+            if value is None or value is False:
+                continue
+            if option.is_flag:
+                argv.append(flag)
+            else:
+                for one in value if option.multiple else [value]:
+                    argv += [flag, str(one)]
+        if options["verbosity"] >= 2 and any(param.name == "verbose" for param in self.click_command.params):
+            argv.append("--verbose")
+        return argv
+
+    def _name(self) -> str:
+        return self.__module__.rsplit(".", 1)[-1]
+
+
+def _add_option(parser, option: click.Option, default) -> None:
+    """The click option as an argparse one: same long name and help; its value is handed back to
+    click as text, so click's types, ranges and defaults apply exactly as in the CLI."""
+    if option.is_flag:
+        parser.add_argument(_long_name(option), dest=option.name, action="store_true", help=option.help)
+        return
+    shown = default if default is not None else option.default
+    help_text = option.help or ""
+    if option.show_default and shown is not None:
+        help_text += f" (default: {option.show_default if isinstance(option.show_default, str) else shown})"
+    parser.add_argument(
+        _long_name(option),
+        dest=option.name,
+        action="append" if option.multiple else "store",
+        default=default,
+        metavar=option.metavar or _long_name(option).lstrip("-").replace("-", "_").upper(),
+        help=help_text,
+    )
+
+
+def _long_name(option: click.Option) -> str:
+    return max(option.opts, key=len)
+
+
+def _django_default(option: click.Option):
+    """Where Django's default differs from the CLI's: the stop file lives in the project's BASE_DIR,
+    where the app's own recompute_part_costs looks for it (the runbook's `touch
+    recompute_part_costs.stop` from the project directory)."""
+    if option.name == "stop_file" and getattr(settings, "BASE_DIR", None):
+        return str(Path(settings.BASE_DIR) / DEFAULT_STOP_FILE)
+    return None
+
+
+class _Lines(io.TextIOBase):
+    """A text stream writing into a command's OutputWrapper exactly what it is given (the wrapper
+    itself would add a line end to every write)."""
+
+    encoding = "utf-8"
+
+    def __init__(self, wrapper: OutputWrapper):
+        self.wrapper = wrapper
+
+    def write(self, text: str) -> int:
+        self.wrapper.write(text, ending="")
+        return len(text)
+
+    def flush(self) -> None:
+        self.wrapper.flush()
+
+    def isatty(self) -> bool:
+        return self.wrapper.isatty()
