@@ -123,9 +123,9 @@ def upgrade(session):
         partcost schema upgrade"""
     with connection(session.dsn) as conn:
         added = schema.upgrade(conn)
-        django_owns_layout = schema.managed_by_django(conn)
+        note = schema.django_note(conn, added)
     for kind, name in added:
         click.echo(f"  + {kind} {name}")
     click.echo(f"schema upgraded: {len(added)} change(s)" if added else "schema already up to date")
-    if added and django_owns_layout:
-        click.echo(f"Note: {schema.DJANGO_OWNS_LAYOUT}")
+    if note:
+        click.echo(f"Note: {note}")

@@ -235,10 +235,15 @@ def validate(session, as_json):
     with connection(session.dsn, "partcost validate") as conn:
         report = run_validation(conn)
     if as_json:
-        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(report.as_dict()))
     else:
         _echo_report(report)
     finish(ExitStatus.OK if report.passed else ExitStatus.FAILED)
+
+
+def json_text(document: dict) -> str:
+    """validate's --json output (partcost.django adds the app checks to the same document)."""
+    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def _echo_report(report) -> None:

@@ -9,6 +9,7 @@ import click
 from partcost.cli import app
 from partcost.cli.app import finish, partcost, pass_session
 from partcost.cli.progress import Progress
+from partcost.commands import command
 from partcost.errors import ExitStatus
 from partcost.recompute import drain
 from partcost.recompute.ledger import RunStatus
@@ -182,7 +183,7 @@ def _print_summary(summary, timings: bool = False) -> None:
         )
         click.echo(
             f"Not done: {len(summary.not_done)} of {summary.partitions} partitions ({shown}) "
-            f"— run `partcost recompute --resume` to finish them."
+            f"— run `{command('recompute --resume')}` to finish them."
         )
 
 

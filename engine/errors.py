@@ -23,7 +23,7 @@ _MEANINGS = {
     ExitStatus.OK: "done",
     ExitStatus.FAILED: "finished, but something failed (named above)",
     ExitStatus.COULD_NOT_START: "could not start: bad option or input, unusable database, not ready, or refused",
-    ExitStatus.CANCELLED: "stopped gracefully (stop file, `partcost stop`, Ctrl-C): run it again to resume",
+    ExitStatus.CANCELLED: "stopped gracefully (stop file, Ctrl-C): run it again to resume",
     ExitStatus.INTERRUPTED: "aborted by Ctrl-C: work in flight rolled back",
     ExitStatus.BROKEN_PIPE: "the output was closed",
 }

@@ -51,12 +51,17 @@ def connect(dsn: str, application_name: str = "partcost") -> "psycopg2.extension
     conn.set_client_encoding("UTF8")
     with conn.cursor() as cur:
         cur.execute("SET TIME ZONE 'UTC'")
-        cur.execute(
-            sql_file("db/set_session_limits"),
-            {"names": list(SESSION_LIMITS), "settings": list(SESSION_LIMITS.values())},
-        )
+        set_session_limits(cur)
     conn.commit()
     return conn
+
+
+def set_session_limits(cursor) -> None:
+    """partcost's SESSION_LIMITS on the cursor's connection (psycopg2's, or Django's)."""
+    cursor.execute(
+        sql_file("db/set_session_limits"),
+        {"names": list(SESSION_LIMITS), "settings": list(SESSION_LIMITS.values())},
+    )
 
 
 @contextmanager

@@ -120,8 +120,19 @@ def pending_upgrades(conn) -> list:
     return [(kind, name) for kind, name in UPGRADE_ITEMS if name in missing]
 
 
+def django_note(conn, added: list) -> str | None:
+    """What the operator must know when partcost just added Phase 2 to a database whose layout
+    Django's migrations own (``added``: what ``upgrade`` returned)."""
+    return DJANGO_OWNS_LAYOUT if added and managed_by_django(conn) else None
+
+
 def managed_by_django(conn) -> bool:
-    return not missing_columns(conn, {DJANGO_MIGRATIONS: ()})
+    """Whether the database has Django's list of applied migrations (to_regclass: a role without
+    privileges on the table still sees that it exists)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass(%s) IS NOT NULL", (DJANGO_MIGRATIONS,))
+        (exists,) = cur.fetchone()
+    return exists
 
 
 def upgrade(conn) -> list:

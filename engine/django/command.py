@@ -7,9 +7,10 @@ is Django's. The click command runs as it is, on the database of ``settings.DATA
 the project as its host (:class:`DjangoHost`), printing the same lines into the command's stdout
 and stderr. It ends the Django way: normally for exit status 0, otherwise with a
 ``CommandError`` carrying the same exit status (``manage.py`` exits with it); only ``--traceback``
-shows a traceback. Before anything runs, Django's migrations of the apps partcost touches must be
-applied (``partcost.django.layout``), and Django's own connection is closed, so that partcost's
-preflight does not count it as another session.
+shows a traceback, and the exit status stays the command's. Before anything runs, Django's
+migrations of the apps partcost touches must be applied (``partcost.django.layout``; not for the
+backup, which the runbook takes before Phase 2), and Django's own connection is closed, so that
+partcost's preflight does not count it as another session.
 
 Example (a management command module)::
 
@@ -18,50 +19,37 @@ Example (a management command module)::
         example = "python manage.py migrate_tasks_to_parts --dry-run --limit 10"
 """
 
+import importlib
 import io
+import pkgutil
+import sys
+import traceback
 from contextlib import redirect_stderr, redirect_stdout
+from functools import cache
 from pathlib import Path
 
 import click
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 
 from partcost.cli.app import Session, failure_of, traceback_wanted
-from partcost.django.app_checks import app_checks
-from partcost.django.database import choice_for
-from partcost.django.layout import require_migrated
+from partcost.commands import spelled_as
+from partcost.django.database import dsn_for
+from partcost.django.host import DjangoHost
+from partcost.django.management import commands as commands_package
 from partcost.errors import ExitStatus
-from partcost.night.run import AppCheck
 from partcost.recompute.run import DEFAULT_STOP_FILE
+from partcost.server.dsn import DatabaseChoice
 
 # partcost's options that Django's own stand for: --verbose is --verbosity 2.
 DJANGO_OWNED = ("verbose",)
 
 
-class DjangoHost:
-    """The project partcost runs inside (partcost.night.run.Host): its migrations own the layout,
-    its models check the application."""
-
-    def __init__(self, alias: str):
-        self.alias = alias
-
-    def require_layout(self) -> str:
-        try:
-            return require_migrated(self.alias)
-        finally:
-            connections[self.alias].close()
-
-    def app_checks(self) -> list[AppCheck]:
-        try:
-            return app_checks(self.alias)
-        finally:
-            connections[self.alias].close()
-
-
 class PartcostCommand(BaseCommand):
     click_command: click.Command
     example: str = ""
+    needs_migrations_applied = True
 
     @property
     def help(self) -> str:
@@ -77,25 +65,48 @@ class PartcostCommand(BaseCommand):
             default=DEFAULT_DB_ALIAS,
             help="The settings.DATABASES alias to work on (default: %(default)s).",
         )
+        for argument in self._arguments():
+            nargs = {1: None, -1: "*"}.get(argument.nargs, argument.nargs)
+            parser.add_argument(argument.name, metavar=argument.human_readable_name, nargs=nargs)
         for option in self._options():
             _add_option(parser, option, _django_default(option))
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.allow_abbrev = False  # click takes whole option names only: `--dry` is not `--dry-run`
+        return parser
+
+    def run_from_argv(self, argv) -> None:
+        """As Django's, but with ``--traceback`` the exit status is still the command's (Django
+        re-raises the CommandError then, and Python would exit 1)."""
+        try:
+            super().run_from_argv(argv)
+        except CommandError as error:
+            traceback.print_exc()
+            sys.exit(error.returncode)
+
     def handle(self, *args, **options) -> None:
+        with spelled_as(spellings()):
+            self._handle(options)
+
+    def _handle(self, options: dict) -> None:
         alias = options["database"]
-        traceback = traceback_wanted(options["traceback"])
         dsn = None
         try:
-            host = DjangoHost(alias)
-            session = Session(choice_for(alias), host)
-            dsn = session.dsn
-            host.require_layout()
-            status = self.run_partcost(session, options)
+            dsn = dsn_for(alias)
+            host = DjangoHost(alias, dsn)
+            if self.needs_migrations_applied:
+                host.require_layout()
+            status = self.run_partcost(
+                Session(DatabaseChoice(dsn, f"settings.DATABASES[{alias!r}]"), host), options
+            )
         except click.ClickException as error:
-            raise CommandError(error.format_message(), returncode=ExitStatus.COULD_NOT_START) from None
+            raise CommandError(error.format_message(), returncode=error.exit_code) from None
         except click.exceptions.Abort:
             raise CommandError("aborted", returncode=ExitStatus.FAILED) from None
         except (Exception, KeyboardInterrupt) as error:
-            ending = failure_of(error, dsn, traceback, f"python manage.py {self._name()} --traceback …")
+            wanted = traceback_wanted(options["traceback"])
+            ending = failure_of(error, dsn, wanted, f"python manage.py {self._name()} --traceback …")
             if ending is None:
                 raise
             message, code = ending
@@ -103,10 +114,13 @@ class PartcostCommand(BaseCommand):
         if status != ExitStatus.OK:
             raise CommandError(f"{self._name()}: {status.meaning}", returncode=status)
 
-    def run_partcost(self, session: Session, options: dict) -> ExitStatus:
-        """Run the click command with these options; its exit status."""
+    def run_partcost(
+        self, session: Session, options: dict, stdout: OutputWrapper | None = None
+    ) -> ExitStatus:
+        """Run the click command with these options (its output into ``stdout``, by default the
+        command's); its exit status."""
         command = self.click_command
-        with redirect_stdout(_Lines(self.stdout)), redirect_stderr(_Lines(self.stderr)):
+        with redirect_stdout(_Lines(stdout or self.stdout)), redirect_stderr(_Lines(self.stderr)):
             try:
                 with command.make_context(
                     f"partcost {command.name}", self._argv(options), obj=session
@@ -115,6 +129,9 @@ class PartcostCommand(BaseCommand):
             except click.exceptions.Exit as done:
                 return ExitStatus(done.exit_code)
         return ExitStatus.OK
+
+    def _arguments(self) -> list[click.Argument]:
+        return [param for param in self.click_command.params if isinstance(param, click.Argument)]
 
     def _options(self) -> list[click.Option]:
         return [
@@ -125,6 +142,9 @@ class PartcostCommand(BaseCommand):
 
     def _argv(self, options: dict) -> list[str]:
         argv = []
+        for argument in self._arguments():
+            value = options[argument.name]
+            argv += [str(one) for one in value] if isinstance(value, list) else [str(value)]
         for option in self._options():
             value, flag = options.get(option.name), _long_name(option)
             if value is None or value is False:
@@ -132,7 +152,8 @@ class PartcostCommand(BaseCommand):
             if option.is_flag:
                 argv.append(flag)
             else:
-                for one in value if option.multiple else [value]:
+                values = [value] if isinstance(value, str) or not option.multiple else value
+                for one in values:
                     argv += [flag, str(one)]
         if options["verbosity"] >= 2 and any(param.name == "verbose" for param in self.click_command.params):
             argv.append("--verbose")
@@ -140,6 +161,18 @@ class PartcostCommand(BaseCommand):
 
     def _name(self) -> str:
         return self.__module__.rsplit(".", 1)[-1]
+
+
+@cache
+def spellings() -> dict[str, str]:
+    """Each CLI command that has a management command, spelled ``python manage.py <its name>``
+    (partcost.commands): what the messages saying what to run next name under Django."""
+    package = commands_package.__name__
+    found = {}
+    for module in pkgutil.iter_modules(commands_package.__path__):
+        command = importlib.import_module(f"{package}.{module.name}").Command
+        found[command.click_command.name] = f"python manage.py {module.name}"
+    return found
 
 
 def _add_option(parser, option: click.Option, default) -> None:

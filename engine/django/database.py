@@ -16,7 +16,6 @@ from django.db import connections
 from django.utils.connection import ConnectionDoesNotExist
 
 from partcost.errors import PartcostError
-from partcost.server.dsn import DatabaseChoice
 
 # Keys of OPTIONS that Django's PostgreSQL backend consumes itself.
 DJANGO_ONLY_OPTIONS = ("isolation_level", "server_side_binding", "pool", "cursor_factory", "assume_role")
@@ -40,10 +39,6 @@ def dsn_for(alias: str) -> str:
         return psycopg2.extensions.make_dsn(**given)
     except psycopg2.ProgrammingError as error:
         raise PartcostError(f"settings.DATABASES[{alias!r}]: {str(error).strip()}") from None
-
-
-def choice_for(alias: str) -> DatabaseChoice:
-    return DatabaseChoice(dsn_for(alias), f"settings.DATABASES[{alias!r}]")
 
 
 def _settings_of(alias: str) -> dict:

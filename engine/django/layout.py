@@ -7,14 +7,21 @@ Example::
     require_migrated("default")  # PartcostError: 1 migration not applied (tasks.0006_…): run …
 """
 
+from django.apps import apps
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
+from partcost.db.schema import MIGRATION_TABLES
 from partcost.errors import PartcostError
 
-# The apps whose tables partcost reads or writes (schema.md), Django's own included.
-TOUCHED_APPS = ("contenttypes", "auth", "users", "core", "machining", "tasks")
+# auth_user: partcost reads which users exist, and writes rows that refer to them.
+TOUCHED_TABLES = {*MIGRATION_TABLES, "auth_user"}
 SHOWN = 5
+
+
+def touched_apps() -> set[str]:
+    """The project's apps whose models own a table partcost reads or writes."""
+    return {model._meta.app_label for model in apps.get_models() if model._meta.db_table in TOUCHED_TABLES}
 
 
 def migration_state(alias: str) -> tuple[list[str], list[str]]:
@@ -22,7 +29,8 @@ def migration_state(alias: str) -> tuple[list[str], list[str]]:
     latest ones still needs, in the order ``migrate`` would apply them, dependencies in other apps
     included)."""
     executor = MigrationExecutor(connections[alias])
-    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] in TOUCHED_APPS]
+    touched = touched_apps()
+    targets = [node for node in executor.loader.graph.leaf_nodes() if node[0] in touched]
     plan = executor.migration_plan(targets)
     unapplied = [f"{migration.app_label}.{migration.name}" for migration, backwards in plan if not backwards]
     return sorted({app for app, _ in targets}), unapplied

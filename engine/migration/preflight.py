@@ -64,7 +64,7 @@ def preflight(
         names = ", ".join(name for _, name in pending)
         result.blockers.append(f"the new layout is missing ({names}): run `partcost schema upgrade`")
     if pending and schema.managed_by_django(conn):
-        result.warnings.append(schema.DJANGO_OWNS_LAYOUT)
+        result.warnings.append(schema.DJANGO_OWNS_LAYOUT)  # partcost is about to add Phase 2
     _check_timers(conn, result, allow_active_timers)
     if not pending:
         result.counts = _counts(conn)

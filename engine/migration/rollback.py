@@ -11,6 +11,7 @@ tool) gives no way to tell the timers its migration moved from those that were t
 from psycopg2 import sql
 from psycopg2.extras import RealDictCursor
 
+from partcost.commands import command
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
 from partcost.db.plans import whole_tables
@@ -58,7 +59,7 @@ def _refuse_if_inexact(plan: dict) -> None:
             f"{plan['unrecorded_parts']} migrated part(s) (first: {plan['first_unrecorded']!r}) have no record"
             " of the timers their migration moved (migrated by an older partcost or another tool);"
             " rollback cannot tell them from timers that were on the operation before — restore the"
-            " backup instead (`partcost restore FILE --yes`)"
+            f" backup instead (`{command('restore FILE --yes')}`)"
         )
     if plan["added_operation"] is not None:
         raise PartcostError(

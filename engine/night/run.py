@@ -17,6 +17,7 @@ from typing import Protocol
 
 import psycopg2
 
+from partcost.commands import command
 from partcost.db import schema
 from partcost.db.connections import connection, database_error_message
 from partcost.enums import TextEnum
@@ -35,7 +36,6 @@ from partcost.server.dsn import mask_secrets
 
 SHOWN_FAILURES = 10
 MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
-INVESTIGATE = "investigate the message above, fix the cause and run `partcost night-run` again"
 
 
 @dataclass
@@ -46,6 +46,9 @@ class AppCheck:
     item: str
     passed: bool
     evidence: str
+
+    def line(self) -> str:
+        return f"{'✓' if self.passed else '✗'} {self.item}: {self.evidence}"
 
 
 class Host(Protocol):
@@ -131,10 +134,17 @@ class NightRun:
     def exit_code(self) -> ExitStatus:
         return self.failure.exit_code if self.failure else ExitStatus.OK
 
+    def undo_hint(self) -> str:
+        return f"`{command('rollback --yes')}` or {self.restore_hint()}"
+
     def restore_hint(self) -> str:
         if self.backup:
-            return f"`partcost restore {self.backup} --yes` (the backup this run made)"
-        return "`partcost restore <your backup> --yes`"
+            return f"`{command(f'restore {self.backup} --yes')}` (the backup this run made)"
+        return f"`{command('restore <your backup> --yes')}`"
+
+
+def investigate() -> str:
+    return f"investigate the message above, fix the cause and run `{command('night-run')}` again"
 
 
 Say = Callable[[str], None]
@@ -192,9 +202,9 @@ def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFai
     if isinstance(error, PhaseFailed):
         return error
     why = error.message if isinstance(error, PartcostError) else database_error_message(error, night.dsn)
-    next_step = INVESTIGATE
+    next_step = investigate()
     if phase in MIGRATION_UNDERWAY:
-        next_step += f"; to undo the migration: `partcost rollback --yes` or {night.restore_hint()}"
+        next_step += f"; to undo the migration: {night.undo_hint()}"
     return PhaseFailed(mask_secrets(why, night.dsn), next_step)
 
 
@@ -212,7 +222,7 @@ def _preflight(night: NightRun, say: Say, confirm: Confirm):
     if not result.ready:
         raise PhaseFailed(
             "; ".join(result.blockers),
-            "fix the blockers and run `partcost night-run` again",
+            f"fix the blockers and run `{command('night-run')}` again",
             ExitStatus.COULD_NOT_START,
         )
     return PhaseStatus.DONE, (
@@ -260,11 +270,11 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
         return PhaseStatus.NOTHING_TO_DO, night.options.host.require_layout()
     with connection(night.dsn, "partcost night-run") as conn:
         added = schema.upgrade(conn)
-        django_owns_layout = schema.managed_by_django(conn)
+        note = schema.django_note(conn, added)
     if not added:
         return PhaseStatus.NOTHING_TO_DO, "the new layout is already in place"
-    if django_owns_layout:
-        say(f"Note: {schema.DJANGO_OWNS_LAYOUT}")
+    if note:
+        say(f"Note: {note}")
     return PhaseStatus.DONE, "added " + ", ".join(name for _, name in added)
 
 
@@ -279,7 +289,7 @@ def _dry_run(night: NightRun, say: Say, confirm: Confirm):
     if tasks.migrated and not confirm(summary):
         raise PhaseFailed(
             "not confirmed: nothing was migrated",
-            "run `partcost night-run` again when you are ready (or with --yes)",
+            f"run `{command('night-run')}` again when you are ready (or with --yes)",
         )
     return PhaseStatus.DONE, summary
 
@@ -299,9 +309,9 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
         first = ", ".join(f"{key!r} ({reason})" for key, reason in failed[:3])
         raise PhaseFailed(
             f"{len(failed)} task(s) could not migrate: {first}",
-            f"fix those tasks and run `partcost night-run` again (what migrated stays "
+            f"fix those tasks and run `{command('night-run')}` again (what migrated stays "
             f"migrated), or go on without them with --accept-failed-tasks; to undo: "
-            f"`partcost rollback --yes` or {night.restore_hint()}",
+            f"{night.undo_hint()}",
         )
     if failed:
         summary += " (accepted with --accept-failed-tasks)"
@@ -354,7 +364,7 @@ def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
         key, user, reason = unexpected[0]
         raise PhaseFailed(
             f"{len(unexpected)} old cost row(s) could not be copied: {key!r}: {reason}",
-            f"{INVESTIGATE}; to undo: `partcost rollback --yes` or {night.restore_hint()}",
+            f"{investigate()}; to undo: {night.undo_hint()}",
         )
     return PhaseStatus.DONE, summary
 
@@ -387,7 +397,7 @@ def _validate(night: NightRun, say: Say, confirm: Confirm):
     if errors:
         raise PhaseFailed(
             "VALIDATION FAILED: " + "; ".join(errors),
-            f"investigate (`partcost validate`), then `partcost rollback --yes` or {night.restore_hint()}",
+            f"investigate (`{command('validate')}`), then {night.undo_hint()}",
         )
     passed = f"VALIDATION PASSED ({len(report.outcomes)} checks"
     if night.superseded_checks:
@@ -425,14 +435,14 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
         raise PhaseFailed(
             f"recompute stopped ({summary.partitions_done}/{summary.partitions} partitions "
             f"committed): {line}",
-            "run `partcost night-run` again to resume it",
+            f"run `{command('night-run')}` again to resume it",
             ExitStatus.CANCELLED,
         )
     if summary.exit_code:
         key, reason = summary.failed[0] if summary.failed else ("?", "partitions not done")
         raise PhaseFailed(
             f"recompute finished with failures ({key}: {reason})",
-            f"{INVESTIGATE} (the recompute resumes where it stopped)",
+            f"{investigate()} (the recompute resumes where it stopped)",
         )
     return PhaseStatus.DONE, line
 
@@ -458,11 +468,11 @@ def _app_checks(night: NightRun, say: Say, confirm: Confirm):
     assert night.options.host is not None
     night.app_checks = checks = night.options.host.app_checks()
     for check in checks:
-        say(f"[{'ok' if check.passed else 'failed'}] {check.item}: {check.evidence}")
+        say(check.line())
     failed = [check for check in checks if not check.passed]
     if failed:
         raise PhaseFailed(
             f"app check failed: {failed[0].item}: {failed[0].evidence}",
-            f"{INVESTIGATE}; to undo the migration: `partcost rollback --yes` or {night.restore_hint()}",
+            f"{investigate()}; to undo the migration: {night.undo_hint()}",
         )
     return PhaseStatus.DONE, f"{len(checks)} checks passed through the application's own models"

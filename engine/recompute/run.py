@@ -17,6 +17,7 @@ from pathlib import Path
 
 import psycopg2
 
+from partcost.commands import command
 from partcost.db import privileges, schema
 from partcost.db.connections import connect, connection, database_error_message
 from partcost.db.sql_files import sql_file
@@ -208,7 +209,7 @@ def _run(
         raise PartcostError(
             f"lost the database connection during the run ({database_error_message(error)}); "
             f"{summary.partitions_done} of {summary.partitions} partitions committed "
-            "— run `partcost recompute --resume` to finish",
+            f"— run `{command('recompute --resume')}` to finish",
             ExitStatus.FAILED,
         ) from None
     return summary
@@ -323,7 +324,7 @@ def _take_run_lock(conn) -> None:
     )
     raise PartcostError(
         f"another full recompute is already running on this database: {who}; "
-        "wait for it, or stop it with `partcost stop`"
+        f"wait for it, or stop it with `{command('stop')}`"
     )
 
 

@@ -10,6 +10,7 @@ from django.db import connections
 
 from tests.support.cost_checks import assert_equals_reference, assert_no_half_written_part
 from tests.support.django_project import PROJECT
+from tests.support.processes import wait_for
 
 ANOTHER_WRITER = "another writer changed its cost rows"
 
@@ -24,7 +25,7 @@ def test_partcost_and_the_app_drain_the_same_queue_side_by_side(factory):
         "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) SELECT key, now() FROM tasks_part"
         " ON CONFLICT (part_id) DO NOTHING"
     )
-    [(queued,)] = factory.query("SELECT count(*) FROM tasks_partcostrecalcqueue")
+    queued = queue_length(factory)
 
     partcost = subprocess.Popen(
         [
@@ -43,8 +44,12 @@ def test_partcost_and_the_app_drain_the_same_queue_side_by_side(factory):
         stderr=subprocess.STDOUT,
         text=True,
     )
+    wait_for(
+        lambda: partcost.poll() is not None or queue_length(factory) < queued,
+        "partcost's drainer to commit its first batch",
+    )
     by_the_app = failed_in_the_app = 0
-    while factory.query("SELECT count(*) FROM tasks_partcostrecalcqueue")[0][0]:
+    while queue_length(factory):
         processed, failed = drain_like_the_app(max_rows=5)
         by_the_app, failed_in_the_app = by_the_app + processed, failed_in_the_app + failed
     connections.close_all()
@@ -53,7 +58,8 @@ def test_partcost_and_the_app_drain_the_same_queue_side_by_side(factory):
     assert failed_in_the_app == 0
     assert 0 < by_the_app <= queued
     assert partcost.returncode in (0, 1), out
-    assert int(re.search(r"^Successful: (\d+)$", out, re.MULTILINE)[1]) > 0
+    successful = re.search(r"^Successful: (\d+)$", out, re.MULTILINE)
+    assert successful and int(successful[1]) > 0, out
     failures = re.findall(r"^  ✗ (.*)$", out, re.MULTILINE)
     assert all(ANOTHER_WRITER in line for line in failures), failures
     assert (partcost.returncode == 1) == bool(failures)
@@ -63,3 +69,7 @@ def test_partcost_and_the_app_drain_the_same_queue_side_by_side(factory):
     done = factory.manage("recompute_part_costs", "--workers", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert_equals_reference(factory.dsn)
+
+
+def queue_length(factory) -> int:
+    return factory.query("SELECT count(*) FROM tasks_partcostrecalcqueue")[0][0]

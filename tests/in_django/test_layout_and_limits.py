@@ -47,6 +47,12 @@ def test_with_a_migration_unapplied_every_command_refuses_and_names_manage_py_mi
     assert phase_2_tables(before_phase_2) == []
 
 
+def test_the_backup_needs_no_migration_applied_the_runbook_takes_it_before_phase_2(before_phase_2, tmp_path):
+    out = before_phase_2.call("partcost_backup", "--out", str(tmp_path))
+    assert "Verified: pg_restore --list reads" in out
+    assert phase_2_tables(before_phase_2) == []
+
+
 def test_the_standalone_cli_warns_that_django_owns_the_layout_and_says_what_migrate_then_needs(
     before_phase_2,
 ):
@@ -77,12 +83,14 @@ def test_the_app_s_short_session_limits_do_not_cut_partcost_s_long_statements(fa
     factory.call("migrate_tasks_to_parts")
     blocker = psycopg2.connect(factory.dsn)
     blocker.cursor().execute("LOCK TABLE tasks_partcostaguser IN ACCESS EXCLUSIVE MODE")
-    released = threading.Event()
+    waited = threading.Event()
 
     def release_after_a_long_wait():
-        wait_for(lambda: waited_on_lock(factory) >= 2.0, "a partcost statement waiting 2 s on the lock")
-        blocker.rollback()
-        released.set()
+        try:
+            wait_for(lambda: waited_on_lock(factory) >= 2.0, "a partcost statement waiting 2 s on the lock")
+            waited.set()
+        finally:
+            blocker.rollback()
 
     thread = threading.Thread(target=release_after_a_long_wait)
     thread.start()
@@ -91,7 +99,7 @@ def test_the_app_s_short_session_limits_do_not_cut_partcost_s_long_statements(fa
     finally:
         thread.join()
         blocker.close()
-    assert released.is_set()
+    assert waited.is_set(), done.stdout + done.stderr
     assert done.returncode == 0, done.stdout + done.stderr
     assert_equals_reference(factory.dsn)
 

@@ -58,7 +58,20 @@ def test_errors_are_one_line_and_only_traceback_shows_a_traceback(factory):
         "CommandError: --database nope: no such alias in settings.DATABASES (default)"
     ]
     traced = factory.manage("validate_migration", "--database", "nope", "--traceback")
-    assert traced.returncode != 0 and "Traceback (most recent call last)" in traced.stderr
+    assert traced.returncode == 2 and "Traceback (most recent call last)" in traced.stderr
+
+
+def test_with_traceback_the_exit_status_is_still_the_command_s(factory):
+    failed = factory.manage("validate_migration", "--traceback")  # nothing migrated: the checks fail
+    assert failed.returncode == 1 and "VALIDATION FAILED" in failed.stdout
+    assert "Traceback (most recent call last)" in failed.stderr
+
+
+def test_a_database_that_is_down_is_one_line(factory):
+    done = factory.manage("partcost_preflight", FACTORY_DB_HOST="127.0.0.1", FACTORY_DB_PORT="1")
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("CommandError: ") and "Connection refused" in line, done.stderr
 
 
 def test_exit_statuses_are_the_cli_s(factory):

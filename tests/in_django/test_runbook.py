@@ -124,6 +124,21 @@ def test_the_app_checks_fail_when_a_migrated_part_lost_its_operation(factory):
     assert "APP CHECKS FAILED" in out
 
 
+def test_app_checks_with_json_are_part_of_the_one_json_document(factory):
+    factory.call("migrate_tasks_to_parts")
+    factory.call("migrate_job_costs")
+    document = json.loads(factory.call("validate_migration", "--json", "--app-checks"))
+    assert document["passed"] is True
+    assert [check["passed"] for check in document["app_checks"]] == [True, True, True]
+
+
+def test_a_part_key_given_to_call_command_as_a_string_is_one_key(factory):
+    factory.call("migrate_tasks_to_parts")
+    [(part,)] = factory.query("SELECT min(key) FROM tasks_part WHERE task_key IS NOT NULL")
+    out = factory.call("recompute_part_costs", part_key=part)
+    assert "Successful: 1" in out
+
+
 def test_app_checks_leave_no_timer_behind(factory):
     factory.call("migrate_tasks_to_parts")
     factory.call("migrate_job_costs")
@@ -151,3 +166,27 @@ def test_backup_and_drain_queue_through_call_command(factory, tmp_path):
     assert "Draining the recompute queue with 1 worker(s)..." in drained
     assert factory.query("SELECT count(*) FROM tasks_partcostrecalcqueue") == [(0,)]
     assert_equals_reference(factory.dsn)
+
+
+def test_what_to_run_next_is_spelled_as_a_manage_py_command(factory):
+    factory.call("migrate_tasks_to_parts")
+    factory.query("DELETE FROM partcost_migrated_task")
+    _, error = factory.run("partcost_rollback", "--yes")
+    assert error is not None and error.returncode == 2
+    assert "restore the backup instead (`python manage.py partcost_restore FILE --yes`)" in str(error)
+    # and the CLI in the same process still spells its own
+    result = cli(factory.dsn, "rollback", "--yes")
+    assert "(`partcost restore FILE --yes`)" in result.output
+
+
+def test_restore_and_stop_through_manage_py(factory, tmp_path):
+    factory.call("partcost_backup", "--out", str(tmp_path))
+    [dump] = tmp_path.glob("backup_migration_*.dump")
+    factory.call("migrate_tasks_to_parts")
+    assert factory.query("SELECT count(*) > 0 FROM tasks_part WHERE task_key IS NOT NULL") == [(True,)]
+    assert f"Restored {dump}" in factory.call("partcost_restore", str(dump), "--yes")
+    assert factory.query("SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL") == [(0,)]
+
+    stop_file = tmp_path / "stop"
+    assert "Stop requested" in factory.call("partcost_stop", "--stop-file", str(stop_file))
+    assert stop_file.exists()
