@@ -23,7 +23,7 @@ import psycopg2.extensions
 import pytest
 
 from partcost.tools.seed import SeedOptions, seed
-from tests.support.django_project import PROJECT, SETTINGS, environment_for, manage
+from tests.support.django_project import PROJECT, environment_for, manage
 
 TEMPLATE = "factory_template"
 SEEDED_TASKS = 300
@@ -80,24 +80,20 @@ class Factory:
 
 
 @contextmanager
-def process_time_zone_kept():
-    before = os.environ.get("TZ")
+def environment_kept():
+    """This process's environment (and time zone) as they were before the block."""
+    before = dict(os.environ)
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = before
+        os.environ.clear()
+        os.environ.update(before)
         time.tzset()
 
 
 @pytest.fixture(scope="session")
 def django_project(pg):
     """Django set up in this process on the factory project, and the seeded template database."""
-    environment = environment_for(pg.dsn(TEMPLATE))
-    os.environ.update({key: environment[key] for key in environment if key.startswith("FACTORY_DB_")})
-    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
     sys.path.insert(0, str(PROJECT))
     import django
     from django.core.management import call_command
@@ -105,8 +101,9 @@ def django_project(pg):
 
     pg.drop_database(TEMPLATE)
     pg.execute(f'CREATE DATABASE "{TEMPLATE}" TEMPLATE template0')
-    with process_time_zone_kept():
-        django.setup()  # sets TZ to settings.TIME_ZONE, which the other tests of this process must not get
+    with environment_kept():  # the settings read it once; other tests' subprocesses must not inherit it
+        os.environ.update(environment_for(pg.dsn(TEMPLATE)))
+        django.setup()  # it also sets TZ to settings.TIME_ZONE
     call_command("migrate", verbosity=0)
     connections.close_all()
     with psycopg2.connect(pg.dsn(TEMPLATE)) as conn:
