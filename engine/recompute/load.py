@@ -1,7 +1,5 @@
 """Load what a recompute needs, with PostgreSQL COPY straight into polars frames."""
 
-import dataclasses
-
 import polars as pl
 
 from partcost.db.catalogue import content_type_id
@@ -22,7 +20,6 @@ TIMER_SCHEMA = {
     "operation_xmin": pl.Int64,
 }
 PART_SCHEMA = {"part_id": pl.String, "job_no": pl.String, "part_xmin": pl.Int64}
-PARTITION_KEYS = {"part_id": pl.String, "partition": pl.Int64}
 STORED_TEXT = {name: pl.String for name in ("job_no_cached", "currency") + VALUE_COLUMNS}
 
 
@@ -37,21 +34,6 @@ def load_timers(conn, operation_ct: int, scope: Scope) -> pl.DataFrame:
         TIMER_SCHEMA,
         {**scope.params(), "operation_ct": operation_ct},
     )
-
-
-def with_listed_keys(conn, scopes: list[Scope], partitions: int) -> list[Scope]:
-    """The partitions of a full run, each with its part keys, listed in one scan of tasks_part (see
-    ``Scope.listed_keys``). A part added after the listing is left for the next run, which the
-    partition's record makes recompute it (its counts no longer match)."""
-    keys = copy_out(
-        conn, sql_file("recompute/part_keys_by_partition"), PARTITION_KEYS, {"partitions": partitions}
-    )
-    conn.rollback()
-    by_partition = dict(keys.group_by("partition").agg("part_id").iter_rows())
-    return [
-        dataclasses.replace(scope, listed_keys=tuple(by_partition.get(scope.partition, ())))
-        for scope in scopes
-    ]
 
 
 def load_parts(conn, scope: Scope) -> pl.DataFrame:

@@ -24,7 +24,7 @@ from partcost.db.sql_files import sql_file
 from partcost.errors import ExitStatus, PartcostError
 from partcost.recompute import changes, ledger
 from partcost.recompute.ledger import RunStatus
-from partcost.recompute.load import load_prices, operation_content_type, with_listed_keys
+from partcost.recompute.load import load_prices, operation_content_type
 from partcost.recompute.pool import StopSignal, WorkerPool, run_scope_safely
 from partcost.recompute.scope import LOCK_SLOTS, Scope
 from partcost.recompute.split import WorkCalendar
@@ -190,7 +190,6 @@ def _run(
             found = _unchanged_partitions(conn, dsn, pool, calendar, run, todo, summary)
             _mark_unchanged(conn, run, found, on_result)
             todo = [scope for scope in todo if scope.partition in found.changed]
-            todo = with_listed_keys(conn, todo, run.partitions) if todo else []
             left = pool.start().run(todo, run.id, on_result, stop_requested, found.reference) if todo else []
         except BaseException as error:
             _close_run_after(conn, run, error)

@@ -10,7 +10,7 @@ Example::
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 LOCK_NAMESPACE = 1885434484  # 'part' — the slot locks of sql/recompute/lock_part_slots.sql
 LOCK_SLOTS = 256  # see sql/recompute/lock_part_slots.sql; partitions counts divide it
@@ -27,27 +27,17 @@ SQL_PLACEHOLDERS = {
 
 @dataclass(frozen=True)
 class Scope:
-    """``listed_keys``: a partition's part keys as a full run listed them (``load.with_listed_keys``),
-    so that its statements find its rows through the part-key indexes instead of scanning each table
-    whole — once per partition, which grows with partitions × rows. It stays a partition: it locks
-    all its slots, and reports and records as one."""
-
     partitions: int = 1
     partition: int = 0
     part_keys: tuple | None = None
-    listed_keys: tuple | None = field(default=None, repr=False)
 
     @classmethod
     def keys(cls, part_keys: Sequence[str]) -> "Scope":
         return cls(part_keys=tuple(part_keys))
 
     def params(self) -> dict:
-        keys = self.part_keys if self.part_keys is not None else self.listed_keys
-        return {
-            "partitions": self.partitions,
-            "partition": self.partition,
-            "part_keys": list(keys) if keys is not None else None,
-        }
+        keys = list(self.part_keys) if self.part_keys is not None else None
+        return {"partitions": self.partitions, "partition": self.partition, "part_keys": keys}
 
     def lock_slots(self) -> list:
         """The lock slots of a partition (for a key list they are looked up in SQL)."""
