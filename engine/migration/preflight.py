@@ -5,6 +5,7 @@ without Phase 2 (new tables, ``tasks_part.task_key``). A warning: Phase 2 still 
 whose layout Django's migrations own. Also the row counts and an estimate of how
 long migrate-tasks + migrate-costs + validate will take at this size."""
 
+import time
 from dataclasses import dataclass, field
 
 from psycopg2.extras import RealDictCursor
@@ -22,6 +23,7 @@ from partcost.migration.migrate_tasks import WRITTEN_TABLES as MIGRATED_TABLES
 TASKS_PER_SECOND = {"set-based": 4500, "row triggers": 3200}
 TIMERS_PER_TASK_MEASURED = 5
 SHOWN_TIMERS = 5
+SESSION_GRACE_SECONDS = 1.0
 
 
 @dataclass
@@ -75,9 +77,18 @@ def preflight(
 
 
 def _check_sessions(conn, result: Preflight, allowed: bool) -> None:
-    with conn.cursor() as cur:
-        cur.execute(sql_file("migration/preflight_other_sessions"))
-        result.sessions = cur.fetchall()
+    """Other sessions, looked at again for up to a second while there are any: a client that has just
+    disconnected (a pg_dump that finished, the previous command of a script) leaves its backend in
+    pg_stat_activity for a moment after it is gone."""
+    deadline = time.monotonic() + SESSION_GRACE_SECONDS
+    while True:
+        with conn.cursor() as cur:
+            cur.execute(sql_file("migration/preflight_other_sessions"))
+            result.sessions = cur.fetchall()
+        conn.rollback()  # pg_stat_activity is read once per transaction
+        if not result.sessions or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
     if result.sessions and not allowed:
         result.blockers.append(
             f"{len(result.sessions)} other session(s) connected to the database: stop the application"

@@ -1,5 +1,7 @@
 """partcost preflight: the runbook's "before you start", with each blocker and what to do."""
 
+import threading
+
 from tests.support.migration_runs import run, small_factory
 
 
@@ -52,3 +54,15 @@ def test_a_database_without_the_old_tables_is_not_mistaken_for_the_factory(empty
 
     assert result.exit_code == 2
     assert "the old tables are missing" in result.output
+
+
+def test_a_session_ending_as_preflight_looks_is_not_another_user(dsn, build, conn):
+    """A client that has just disconnected (the pg_dump before, the last command of a script) leaves its
+    backend in pg_stat_activity for a moment: preflight looks again before it calls it a blocker."""
+    small_factory(build)
+    threading.Timer(0.3, conn.close).start()
+
+    result = run(dsn, "preflight")
+
+    assert result.exit_code == 0, result.output
+    assert "Other sessions on the database: 0" in result.output
