@@ -141,10 +141,7 @@ class PartcostCommand(BaseCommand):
         ]
 
     def _argv(self, options: dict) -> list[str]:
-        argv = []
-        for argument in self._arguments():
-            value = options[argument.name]
-            argv += [str(one) for one in value] if isinstance(value, list) else [str(value)]
+        argv = [str(one) for argument in self._arguments() for one in _as_list(options[argument.name])]
         for option in self._options():
             value, flag = options.get(option.name), _long_name(option)
             if value is None or value is False:
@@ -152,10 +149,11 @@ class PartcostCommand(BaseCommand):
             if option.is_flag:
                 argv.append(flag)
             else:
-                values = [value] if isinstance(value, str) or not option.multiple else value
-                for one in values:
+                for one in _as_list(value):
                     argv += [flag, str(one)]
-        if options["verbosity"] >= 2 and any(param.name == "verbose" for param in self.click_command.params):
+        if options["verbosity"] >= 2 and any(
+            param.name in DJANGO_OWNED for param in self.click_command.params
+        ):
             argv.append("--verbose")
         return argv
 
@@ -193,6 +191,11 @@ def _add_option(parser, option: click.Option, default) -> None:
         metavar=option.metavar or _long_name(option).lstrip("-").replace("-", "_").upper(),
         help=help_text,
     )
+
+
+def _as_list(value) -> list:
+    """argparse gives a list for repeated options and ``nargs``; ``call_command`` may give one value."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _long_name(option: click.Option) -> str:

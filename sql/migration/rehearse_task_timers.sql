@@ -5,8 +5,8 @@
 -- the rehearsal proves what moving them all would, without rewriting every timer to roll it back.
 -- No join the planner could get wrong, as in move_task_timers.sql: each task's timers are found through
 -- the (content type, object) index (LATERAL, OFFSET 0) and updated through the primary key. Joined, the
--- planner may hash the batch against a scan of all of tasks_timer, once per batch: a dry run growing with
--- the square of the tasks.
+-- planner read every timer still on a task (by a scan, or through the index by the content type alone),
+-- once per batch: a dry run growing with the square of the tasks.
 UPDATE tasks_timer AS timer
 SET content_type_id = %(operation_type)s,
     id = timer.id, user_id = timer.user_id, stopped_by_id = timer.stopped_by_id,
