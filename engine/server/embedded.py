@@ -25,12 +25,9 @@ from partcost.errors import PartcostError
 DATABASE = "partcost"
 SUPERUSER = "postgres"
 
-# Settings for a night-batch workload on a small machine: room for bulk COPY without checkpoint
-# storms, and enough memory per sort. Tests add ``durable=False`` (no fsync) for speed.
+# Settings for a night-batch workload: room for bulk COPY without checkpoint storms. The memory
+# settings follow the machine (``memory_settings``). Tests add ``durable=False`` (no fsync) for speed.
 SERVER_SETTINGS = {
-    "shared_buffers": "512MB",
-    "work_mem": "64MB",
-    "maintenance_work_mem": "256MB",
     "max_wal_size": "8GB",
     "checkpoint_timeout": "30min",
     "max_connections": "100",
@@ -38,6 +35,41 @@ SERVER_SETTINGS = {
     "unix_socket_permissions": "0700",
     "log_min_messages": "warning",
 }
+MiB = 1024 * 1024
+# (setting, share of the machine's memory, at least, at most), sizes in MiB.
+MEMORY_SHARES = (
+    ("shared_buffers", 1 / 4, 512, 8192),
+    ("work_mem", 1 / 96, 64, 256),
+    ("maintenance_work_mem", 1 / 32, 256, 1024),
+)
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its control group's limit if lower."""
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    with suppress(OSError, ValueError):
+        memory = min(memory, int(Path("/sys/fs/cgroup/memory.max").read_text()))
+    return memory
+
+
+def memory_settings(memory: int) -> dict:
+    """The embedded server's memory settings for a machine with ``memory`` bytes.
+
+    A quarter of the memory for shared_buffers (PostgreSQL's own advice) keeps a database of a
+    million tasks, its timers and their indexes in the server's cache, so the cost per row stays flat
+    as the database grows (docs/performance.md); work_mem lets validation's hashes and the
+    recompute's sorts stay in memory. Bounded below by what a small machine needs for the night and
+    above so that a large one is not taken over.
+
+    >>> memory_settings(24 * 1024**3)
+    {'shared_buffers': '6144MB', 'work_mem': '256MB', 'maintenance_work_mem': '768MB'}
+    """
+    mib = memory // MiB
+    return {
+        name: f"{min(most, max(least, int(mib * share)))}MB" for name, share, least, most in MEMORY_SHARES
+    }
+
+
 FAST_UNSAFE_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
 
 
@@ -121,7 +153,8 @@ class EmbeddedServer:
         self._run(
             "initdb", "-D", str(self.pgdata), "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER
         )
-        settings = dict(SERVER_SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        settings = dict(SERVER_SETTINGS, **memory_settings(machine_memory()))
+        settings["unix_socket_directories"] = f"'{self.socket_dir}'"
         if not durable:
             settings.update(FAST_UNSAFE_SETTINGS)
         with open(self.pgdata / "postgresql.auto.conf", "a") as conf:

@@ -85,3 +85,33 @@ def test_timers_left_on_a_migrated_task_are_an_error(dsn, build, conn):
     report = json.loads(run(dsn, "validate", "--json").output)
 
     assert "1 timer(s) still point to migrated tasks" in report["errors"]
+
+
+def test_each_broken_part_and_missing_cost_row_is_counted_once(dsn, build, conn):
+    factory = small_factory(build, keys=("M-001", "M-002", "M-003", "M-004", "M-005"))
+    run(dsn, "migrate-tasks")
+    run(dsn, "migrate-costs")
+    build.operation("M-002-B", "PT-M-002", order=2)
+    with conn.cursor() as cur:
+        cur.execute("DELETE FROM tasks_operation WHERE key = 'M-001'")
+        cur.execute("UPDATE tasks_operation SET key = 'M-003-B' WHERE key = 'M-003'")
+        cur.execute("DELETE FROM tasks_partcostagg WHERE part_id = 'PT-M-004'")
+        cur.execute(
+            "DELETE FROM tasks_partcostaguser WHERE part_id = 'PT-M-005' AND user_id = %s",
+            (factory["worker"],),
+        )
+    build.commit()
+
+    report = json.loads(run(dsn, "validate", "--json").output)
+
+    assert report["errors"] == [
+        "1 migrated part(s) have no operation",
+        "2 migrated part(s) do not have exactly 1 operation",
+        "1 JobCostAgg row(s) have no PartCostAgg row",
+        "1 JobCostAggUser row(s) have no PartCostAggUser row",
+        "2 migrated task(s) differ from their part/operation (first: M-001)",
+        "Hours or cost totals differ between JobCostAgg and PartCostAgg",
+        "Hours or cost totals differ between JobCostAggUser and PartCostAggUser",
+        "3 migrated part(s) lack exactly one operation keyed by their task key",
+    ]
+    assert report["checks"][1]["counts"] == {"Operations": 5}
