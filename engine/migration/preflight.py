@@ -79,8 +79,8 @@ def preflight(
 def _check_sessions(conn, result: Preflight, allowed: bool) -> None:
     """Other sessions, looked at again for up to a second while there are any: a client that has just
     disconnected (a pg_dump that finished, the previous command of a script) leaves its backend in
-    pg_stat_activity for a moment after it is gone."""
-    deadline = time.monotonic() + SESSION_GRACE_SECONDS
+    pg_stat_activity for a moment after it is gone. When other sessions are allowed, one look is enough."""
+    deadline = time.monotonic() + (0 if allowed else SESSION_GRACE_SECONDS)
     while True:
         with conn.cursor() as cur:
             cur.execute(sql_file("migration/preflight_other_sessions"))

@@ -66,3 +66,13 @@ def test_a_session_ending_as_preflight_looks_is_not_another_user(dsn, build, con
 
     assert result.exit_code == 0, result.output
     assert "Other sessions on the database: 0" in result.output
+
+
+def test_with_other_sessions_allowed_preflight_reports_them_without_waiting_for_them_to_go(dsn, build, conn):
+    small_factory(build)
+    threading.Timer(0.8, conn.close).start()  # gone within the grace a blocker would get
+
+    result = run(dsn, "preflight", "--allow-connections")
+
+    assert result.exit_code == 0, result.output
+    assert "Other sessions on the database: 1" in result.output
