@@ -13,7 +13,13 @@ from partcost.commands import command
 from partcost.errors import ExitStatus
 from partcost.recompute import drain
 from partcost.recompute.ledger import RunStatus
-from partcost.recompute.run import DEFAULT_STOP_FILE, check_workers, recompute_all, recompute_parts
+from partcost.recompute.run import (
+    DEFAULT_STOP_FILE,
+    TIMERS_PER_PARTITION,
+    check_workers,
+    recompute_all,
+    recompute_parts,
+)
 from partcost.recompute.scope import LOCK_SLOTS
 from partcost.recompute.split import DEFAULT_TIMEZONE, DEFAULT_WORK_WINDOW, WorkCalendar
 
@@ -91,7 +97,7 @@ def timings_option(command):
     default=None,
     metavar="N",
     help=f"Hash partitions of the parts, a power of two up to {LOCK_SLOTS} (default: at least two per "
-    "worker and at most 250,000 timers each). Each is one transaction.",
+    f"worker and at most {TIMERS_PER_PARTITION:,} timers each). Each is one transaction.",
 )
 @calendar_options
 @timings_option

@@ -32,7 +32,10 @@ from partcost.recompute.worker import ScopeResult, Worker, record_context
 from partcost.recompute.write import WriteCounts
 
 RUN_LOCK = (1885434485, 0)  # one full recompute per database
-TIMERS_PER_PARTITION = 250_000  # bounds a worker's memory: it follows the partition, not the database
+# Bounds a worker's memory (it follows the partition, not the database). Each partition also reads the
+# parts and cost tables through its hash filter, a cost of partitions × rows: halving this doubles it
+# (docs/performance.md, "The recompute's partitions").
+TIMERS_PER_PARTITION = 500_000
 MAX_WORKERS = 64
 DEFAULT_STOP_FILE = "recompute_part_costs.stop"
 
