@@ -73,6 +73,18 @@ def connection(dsn: str, application_name: str = "partcost"):
         conn.close()
 
 
+def one_row(cursor, query, params=None) -> dict:
+    """Run a statement that returns one row and give it by column name, on the caller's cursor: the
+    cursor's settings (``plans.whole_tables``) and its connection's cursor factory apply.
+
+    Example::
+
+        one_row(cur, "SELECT count(*) AS parts FROM tasks_part")   # {'parts': 100500}
+    """
+    cursor.execute(query, params)
+    return dict(zip([column.name for column in cursor.description], cursor.fetchone()))
+
+
 def _first_line(text: str) -> str:
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     return lines[0] if lines else ""

@@ -8,10 +8,9 @@ long migrate-tasks + migrate-costs + validate will take at this size."""
 import time
 from dataclasses import dataclass, field
 
-from psycopg2.extras import RealDictCursor
-
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id, missing_columns
+from partcost.db.connections import one_row
 from partcost.db.references import ReferenceChecks
 from partcost.db.sql_files import sql_file
 from partcost.migration.migrate_tasks import WRITTEN_TABLES as MIGRATED_TABLES
@@ -110,9 +109,9 @@ def _check_timers(conn, result: Preflight, allowed: bool) -> None:
 
 
 def _counts(conn) -> dict:
-    with conn.cursor(cursor_factory=RealDictCursor) as cur:
-        cur.execute(
+    with conn.cursor() as cur:
+        return one_row(
+            cur,
             sql_file("migration/migration_row_counts"),
             {"task_type": content_type_id(conn, "machining", "task")},
         )
-        return dict(cur.fetchone())

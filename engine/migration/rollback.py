@@ -9,11 +9,11 @@ part since would be lost, and a part migrated without partcost's record (an olde
 tool) gives no way to tell the timers its migration moved from those that were there before."""
 
 from psycopg2 import sql
-from psycopg2.extras import RealDictCursor
 
 from partcost.commands import command
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
+from partcost.db.connections import one_row
 from partcost.db.plans import whole_tables
 from partcost.db.sql_files import sql_file
 from partcost.errors import PartcostError
@@ -31,12 +31,8 @@ def rollback_plan(conn) -> dict:
     """What a rollback would remove or move, as counts (nothing is changed)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     query = sql.SQL(sql_file("migration/rollback_plan")).format(record=record_source(conn))
-    with (
-        conn.cursor(cursor_factory=RealDictCursor) as cur,
-        whole_tables(cur),
-    ):  # every count joins whole tables: no nested loops
-        cur.execute(query, _content_types(conn))
-        plan = dict(cur.fetchone())
+    with conn.cursor() as cur, whole_tables(cur):  # every count joins whole tables: no nested loops
+        plan = one_row(cur, query, _content_types(conn))
     conn.rollback()
     return plan
 

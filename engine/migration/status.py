@@ -1,15 +1,13 @@
 """``partcost status``: the runbook's support commands (counts, database size) in one query."""
 
-from psycopg2.extras import RealDictCursor
-
 from partcost.db import schema
+from partcost.db.connections import one_row
 from partcost.db.sql_files import sql_file
 
 
 def status(conn) -> dict:
     schema.require(conn, schema.RECOMPUTE_TABLES)
-    with conn.cursor(cursor_factory=RealDictCursor) as cur:
-        cur.execute(sql_file("migration/status_counts"))
-        counts = dict(cur.fetchone())
+    with conn.cursor() as cur:
+        counts = one_row(cur, sql_file("migration/status_counts"))
     conn.rollback()
     return counts

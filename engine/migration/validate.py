@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from psycopg2.extras import RealDictCursor
-
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
+from partcost.db.connections import one_row
 from partcost.db.plans import whole_tables
 from partcost.db.sql_files import sql_file
 from partcost.enums import TextEnum
@@ -213,13 +212,7 @@ def validate(conn, excluded_tasks: Sequence[str] = ()) -> Report:
     with conn.cursor() as cur, whole_tables(cur):  # each query compares whole tables: no nested loops
         for number, check in enumerate(CHECKS, start=1):
             if check.query not in counts:
-                counts[check.query] = _one_row(conn, check.query, params)
+                counts[check.query] = one_row(cur, sql_file(check.query), params)
             report.outcomes.append(Outcome(number, check, counts[check.query]))
     conn.rollback()
     return report
-
-
-def _one_row(conn, query: str, params: dict) -> dict:
-    with conn.cursor(cursor_factory=RealDictCursor) as cur:
-        cur.execute(sql_file(query), params)
-        return dict(cur.fetchone())

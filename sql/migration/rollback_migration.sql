@@ -5,10 +5,9 @@
 -- Run without nested loops (partcost.db.plans.whole_tables): every join is a hash join of whole tables; the
 -- recorded timer ids are listed first (MATERIALIZED), so tasks_timer is not joined once per record.
 WITH recorded AS MATERIALIZED (
-    SELECT r.task_key, recorded.id
+    SELECT r.task_key, unnest(r.timer_ids) AS id  -- in the select list: a LATERAL join would be a nested loop
     FROM tasks_part AS p
     JOIN partcost_migrated_task AS r ON r.task_key = p.task_key
-    CROSS JOIN LATERAL unnest(r.timer_ids) AS recorded (id)
 )
 UPDATE tasks_timer AS timer
 SET content_type_id = %(task_type)s,

@@ -11,9 +11,8 @@ WITH migrated AS (
     LEFT JOIN {record} AS r ON r.task_key = p.task_key
     WHERE p.task_key IS NOT NULL
 ), recorded AS MATERIALIZED (
-    SELECT m.task_key, recorded.id
+    SELECT m.task_key, unnest(m.timer_ids) AS id  -- in the select list: a LATERAL join would be a nested loop
     FROM migrated AS m
-    CROSS JOIN LATERAL unnest(m.timer_ids) AS recorded (id)
 ), moved AS (
     SELECT timer.id
     FROM recorded

@@ -42,12 +42,13 @@ WITH old_totals AS (
     FROM tasks_partcostaguser AS c
     JOIN tasks_part AS p ON p.key = c.part_id AND p.task_key IS NOT NULL
 )
-SELECT old_totals.rows AS job_costs,
-       new_totals.rows AS part_costs,
-       old_totals.missing AS job_costs_missing,
-       old_users.rows AS job_user_costs,
-       new_users.rows AS part_user_costs,
-       old_users.missing AS job_user_costs_missing,
-       old_totals.sums::text IS DISTINCT FROM new_totals.sums::text AS part_totals_differ,
-       old_users.sums::text IS DISTINCT FROM new_users.sums::text AS user_totals_differ
-FROM old_totals, new_totals, old_users, new_users;
+-- Read as scalar subqueries, not joined: under enable_nestloop = off (partcost.db.plans) a join of the
+-- four one-row aggregates is costed as disabled before PostgreSQL 18, and that cost sets off JIT.
+SELECT (SELECT rows FROM old_totals) AS job_costs,
+       (SELECT rows FROM new_totals) AS part_costs,
+       (SELECT missing FROM old_totals) AS job_costs_missing,
+       (SELECT rows FROM old_users) AS job_user_costs,
+       (SELECT rows FROM new_users) AS part_user_costs,
+       (SELECT missing FROM old_users) AS job_user_costs_missing,
+       (SELECT sums::text FROM old_totals) IS DISTINCT FROM (SELECT sums::text FROM new_totals) AS part_totals_differ,
+       (SELECT sums::text FROM old_users) IS DISTINCT FROM (SELECT sums::text FROM new_users) AS user_totals_differ;

@@ -17,8 +17,8 @@ WITH on_operations AS (
     FROM tasks_timer AS timer
     WHERE timer.content_type_id = %(task_type)s
 )
-SELECT on_operations.timers AS timers_on_operations,
-       on_tasks.timers AS timers_on_tasks,
-       on_tasks.on_migrated_tasks AS timers_left_on_migrated_tasks,
-       on_tasks.without_object + on_operations.without_object AS timers_without_object
-FROM on_operations, on_tasks;
+-- Read as scalar subqueries, not joined (see validate_costs.sql).
+SELECT (SELECT timers FROM on_operations) AS timers_on_operations,
+       (SELECT timers FROM on_tasks) AS timers_on_tasks,
+       (SELECT on_migrated_tasks FROM on_tasks) AS timers_left_on_migrated_tasks,
+       (SELECT without_object FROM on_tasks) + (SELECT without_object FROM on_operations) AS timers_without_object;

@@ -244,6 +244,7 @@ def test_the_night_migration_plans_stay_keyed_or_hashed_when_statistics_say_one_
     assert outcomes["drift"].parts == 3000 and outcomes["rollback plan"]["timers"] == 15000
     for phase, audit in audits.items():
         assert_no_rescans(phase, audit)
+        assert not audit.disabled(), f"{phase} needs a join it switched off:\n" + "\n".join(audit.disabled())
 
 
 def test_migrate_costs_leaves_the_cost_tables_analyzed_whenever_autovacuum_comes_by(dsn):

@@ -88,6 +88,15 @@ class PlanAudit:
                 lines.append(f"{'; '.join(found)}  <=  {' '.join(statement.split())[:160]}")
         return lines
 
+    def disabled(self) -> list[str]:
+        """One line per statement planned with a node its session had switched off (PostgreSQL 18 marks
+        it; before 18 such a node is costed as disabled, enough to set off JIT on a tiny statement)."""
+        return [
+            f"{', '.join(found)}  <=  {' '.join(statement.split())[:160]}"
+            for statement, plan, _ in self.plans
+            if (found := disabled_nodes(plan[0]["Plan"]))
+        ]
+
     def explained(self) -> str:
         """Every re-scanning statement with its plan, for a failing assertion's message."""
         return "\n\n".join(
@@ -162,6 +171,14 @@ def _relations(node: dict) -> set:
     found = {(node["Schema"], node["Relation Name"])} if "Relation Name" in node else set()
     for child in node.get("Plans", []):
         found |= _relations(child)
+    return found
+
+
+def disabled_nodes(node: dict) -> list[str]:
+    """The node types under ``node`` that the planner had to use although they were switched off."""
+    found = [node["Node Type"]] if node.get("Disabled") else []
+    for child in node.get("Plans", []):
+        found += disabled_nodes(child)
     return found
 
 
