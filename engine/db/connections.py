@@ -82,7 +82,10 @@ def one_row(cursor, query, params=None) -> dict:
         one_row(cur, "SELECT count(*) AS parts FROM tasks_part")   # {'parts': 100500}
     """
     cursor.execute(query, params)
-    return dict(zip([column.name for column in cursor.description], cursor.fetchone()))
+    row = cursor.fetchone()
+    return (
+        dict(row) if isinstance(row, dict) else dict(zip([column.name for column in cursor.description], row))
+    )
 
 
 def _first_line(text: str) -> str:

@@ -47,9 +47,25 @@ MEMORY_SHARES = (
 def machine_memory() -> int:
     """Bytes of memory this process may use: the machine's, or its control group's limit if lower."""
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    with suppress(OSError, ValueError):
-        memory = min(memory, int(Path("/sys/fs/cgroup/memory.max").read_text()))
+    for limit_file in _cgroup_limit_files():
+        with suppress(OSError, ValueError):
+            memory = min(memory, int(limit_file.read_text()))  # "max" (no limit) is not a number
     return memory
+
+
+def _cgroup_limit_files() -> list[Path]:
+    """The memory limit files of this process's control group, cgroup v2 and v1, whether or not the
+    process sees its group as the root (``/proc/self/cgroup`` names its path)."""
+    root = Path("/sys/fs/cgroup")
+    files = [root / "memory.max", root / "memory" / "memory.limit_in_bytes"]
+    with suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if controllers == "":
+                files.append(root / path.lstrip("/") / "memory.max")
+            elif "memory" in controllers.split(","):
+                files.append(root / "memory" / path.lstrip("/") / "memory.limit_in_bytes")
+    return files
 
 
 def memory_settings(memory: int) -> dict:

@@ -1,7 +1,10 @@
 """partcost preflight: the runbook's "before you start", with each blocker and what to do."""
 
 import threading
+import time
+from types import SimpleNamespace
 
+from partcost.migration import preflight
 from tests.support.migration_runs import run, small_factory
 
 
@@ -68,11 +71,17 @@ def test_a_session_ending_as_preflight_looks_is_not_another_user(dsn, build, con
     assert "Other sessions on the database: 0" in result.output
 
 
-def test_with_other_sessions_allowed_preflight_reports_them_without_waiting_for_them_to_go(dsn, build, conn):
-    small_factory(build)
-    threading.Timer(0.8, conn.close).start()  # gone within the grace a blocker would get
+def test_with_other_sessions_allowed_preflight_reports_them_without_waiting_for_them_to_go(
+    dsn, build, monkeypatch
+):
+    small_factory(build)  # the builder's connection stays open: another session
+    monkeypatch.setattr(preflight, "time", SimpleNamespace(monotonic=time.monotonic, sleep=refuse_to_wait))
 
     result = run(dsn, "preflight", "--allow-connections")
 
     assert result.exit_code == 0, result.output
     assert "Other sessions on the database: 1" in result.output
+
+
+def refuse_to_wait(seconds):
+    raise AssertionError(f"preflight waited {seconds} s for a session it allows")

@@ -174,9 +174,13 @@ def _relations(node: dict) -> set:
     return found
 
 
+DISABLE_COST = 1.0e10  # what a switched-off node costs before PostgreSQL 18, which marks it instead
+
+
 def disabled_nodes(node: dict) -> list[str]:
     """The node types under ``node`` that the planner had to use although they were switched off."""
-    found = [node["Node Type"]] if node.get("Disabled") else []
+    switched_off = node.get("Disabled", node["Total Cost"] >= DISABLE_COST)
+    found = [node["Node Type"]] if switched_off else []
     for child in node.get("Plans", []):
         found += disabled_nodes(child)
     return found
