@@ -74,18 +74,16 @@ def connection(dsn: str, application_name: str = "partcost"):
 
 
 def one_row(cursor, query, params=None) -> dict:
-    """Run a statement that returns one row and give it by column name, on the caller's cursor: the
-    cursor's settings (``plans.whole_tables``) and its connection's cursor factory apply.
+    """Run a statement that returns one row and give it by column name, on the caller's cursor (a
+    tuple cursor, as partcost's connections make): the cursor's settings (``plans.whole_tables``) and
+    its connection's cursor factory apply.
 
     Example::
 
         one_row(cur, "SELECT count(*) AS parts FROM tasks_part")   # {'parts': 100500}
     """
     cursor.execute(query, params)
-    row = cursor.fetchone()
-    return (
-        dict(row) if isinstance(row, dict) else dict(zip([column.name for column in cursor.description], row))
-    )
+    return dict(zip([column.name for column in cursor.description], cursor.fetchone()))
 
 
 def _first_line(text: str) -> str:

@@ -81,20 +81,19 @@ class PlanAudit:
 
     def problems(self) -> list[str]:
         """One line per statement with a re-scanning plan: the nodes and the statement's start."""
-        lines = []
-        for statement, plan, pages in self.plans:
-            found = rescans(plan, pages)
-            if found:
-                lines.append(f"{'; '.join(found)}  <=  {' '.join(statement.split())[:160]}")
-        return lines
+        return self._flagged(rescans)
 
     def disabled(self) -> list[str]:
         """One line per statement planned with a node its session had switched off (PostgreSQL 18 marks
         it; before 18 such a node is costed as disabled, enough to set off JIT on a tiny statement)."""
+        return self._flagged(lambda plan, pages: disabled_nodes(plan[0]["Plan"]))
+
+    def _flagged(self, find) -> list[str]:
+        """One line per statement for which ``find(plan, pages)`` names nodes: they and its start."""
         return [
-            f"{', '.join(found)}  <=  {' '.join(statement.split())[:160]}"
-            for statement, plan, _ in self.plans
-            if (found := disabled_nodes(plan[0]["Plan"]))
+            f"{'; '.join(found)}  <=  {' '.join(statement.split())[:160]}"
+            for statement, plan, pages in self.plans
+            if (found := find(plan, pages))
         ]
 
     def explained(self) -> str:
