@@ -11,11 +11,7 @@ from partcost.errors import PartcostError
 def missing_columns(conn, required: Mapping[str, Iterable[str]]) -> list:
     """``table`` or ``table.column`` for every required table/column that the database lacks."""
     with conn.cursor() as cur:
-        cur.execute(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = current_schema() AND table_name = ANY(%s)",
-            (list(required),),
-        )
+        cur.execute(sql_file("db/columns_of_tables"), {"tables": list(required)})
         present: dict[str, set[str]] = {}
         for table, column in cur.fetchall():
             present.setdefault(table, set()).add(column)

@@ -30,7 +30,7 @@ from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, valida
 from partcost.night.drift import Drift, drift
 from partcost.recompute import ledger
 from partcost.recompute.ledger import RunStatus
-from partcost.recompute.run import DEFAULT_STOP_FILE, Summary, recompute_all
+from partcost.recompute.run import DEFAULT_STOP_FILE, LazyPool, Summary, check_workers, recompute_all
 from partcost.recompute.split import WorkCalendar
 from partcost.server.dsn import mask_secrets
 
@@ -125,6 +125,7 @@ class NightRun:
     superseded_checks: list[str] = field(default_factory=list)
     recompute: Summary | None = None
     recompute_run: ledger.Run | None = None
+    workers: LazyPool | None = None  # the recompute's, started once migrate-tasks has work
     drift: Drift | None = None
     app_checks: list[AppCheck] | None = None
     failure: PhaseFailed | None = None
@@ -177,22 +178,24 @@ def night_run(
     on_phase: Callable[[Phase], None] = lambda phase: None,
 ) -> NightRun:
     """Run every phase until one fails; the returned record says how far it got and why."""
+    check_workers(options.workers)
     night = NightRun(dsn, options)
-    for name, run in phases(options):
-        started = time.perf_counter()
-        try:
-            status, summary = run(night, say, confirm)
-        except (PartcostError, psycopg2.Error) as error:
-            failure = _as_phase_failure(error, night, name)
-            night.failure, night.failed_phase = failure, name
-            status = (
-                PhaseStatus.CANCELLED if failure.exit_code == ExitStatus.CANCELLED else PhaseStatus.FAILED
-            )
-            summary = failure.why
-        night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
-        on_phase(night.phases[-1])
-        if night.failure:
-            break
+    with LazyPool(dsn, options.calendar, options.workers) as night.workers:
+        for name, run in phases(options):
+            started = time.perf_counter()
+            try:
+                status, summary = run(night, say, confirm)
+            except (PartcostError, psycopg2.Error) as error:
+                failure = _as_phase_failure(error, night, name)
+                night.failure, night.failed_phase = failure, name
+                status = (
+                    PhaseStatus.CANCELLED if failure.exit_code == ExitStatus.CANCELLED else PhaseStatus.FAILED
+                )
+                summary = failure.why
+            night.phases.append(Phase(name, status, summary, time.perf_counter() - started))
+            on_phase(night.phases[-1])
+            if night.failure:
+                break
     return night
 
 
@@ -298,6 +301,8 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
     if not night.dry_run.migrated:
         tasks, status = night.dry_run, PhaseStatus.NOTHING_TO_DO
     else:
+        if night.workers:  # the recompute will have work: its workers import while the migration runs
+            night.workers.start()
         tasks, status = _run_migrate_tasks(night.dsn, dry_run=False, say=say), PhaseStatus.DONE
     night.tasks_migrated, night.failed_tasks = tasks.migrated, tasks.failed
     failed = tasks.failed
@@ -319,9 +324,10 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None) -> TaskCounts:
+    """The dry run, or the migration right after it (whose tables the dry run has just analyzed)."""
     tasks = TaskCounts()
     with connection(dsn, "partcost night-run") as conn:
-        for batch in migrate_tasks(conn, dry_run=dry_run):
+        for batch in migrate_tasks(conn, dry_run=dry_run, analyzed=not dry_run):
             tasks.migrated += len(batch.migrated)
             tasks.failed += batch.failed
             tasks.skipped += batch.skipped
@@ -423,7 +429,10 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
             f"Progress: {s.successful:,} parts processed... ({s.partitions_done}/{s.partitions} partitions)"
         ),
         on_notice=say,
+        pool=night.workers,
     )
+    if night.workers:
+        night.workers.close()
     night.recompute_run = _last_recompute(night.dsn)
     summary = night.recompute
     counts = summary.counts

@@ -127,17 +127,18 @@ def recompute_all(
     fork_workers: bool = False,
     on_progress: Callable[[Summary], None] = lambda s: None,
     on_notice: Callable[[str], None] = lambda m: None,
+    pool: "LazyPool | None" = None,
 ) -> Summary:
     """A full recompute (or ``resume``: the unfinished partitions of the last one). ``fork_workers``:
-    see ``WorkerPool``."""
+    see ``WorkerPool``. ``pool``: workers the caller started already (and closes), for ``workers``
+    processes with this ``calendar`` — the night starts them before migrate-tasks."""
     started = time.monotonic()
     check_workers(workers)
     check_partitions(partitions)
     check_stop_file(stop_file, on_notice)
     with ExitStack() as stack:
-        pool = LazyPool(
-            lambda: stack.enter_context(WorkerPool(dsn, calendar, workers, fork=fork_workers)), workers
-        )
+        if pool is None:
+            pool = stack.enter_context(LazyPool(dsn, calendar, workers, fork=fork_workers))
         if fork_workers:  # forked workers must start before this process runs any polars work (WorkerPool)
             pool.start()
         conn = connect_checked(dsn)
@@ -152,16 +153,37 @@ def recompute_all(
 
 class LazyPool:
     """The worker pool, started on first use: a run that finds nothing changed starts no (spawned)
-    worker — spawning one costs about half a second of imports."""
+    worker — spawning one costs about half a second of imports. Whoever enters it closes it; leaving
+    it on an error kills the workers (WorkerPool).
 
-    def __init__(self, start: Callable[[], WorkerPool], workers: int):
-        self._start, self.workers = start, workers
-        self._pool: WorkerPool | None = None
+    Example::
+
+        with LazyPool(dsn, WorkCalendar.parse(), workers=2) as pool:
+            pool.start()  # the workers import and connect while this process goes on
+            recompute_all(dsn, calendar, 2, stop_file, pool=pool)
+    """
+
+    def __init__(self, dsn: str, calendar: WorkCalendar, workers: int, fork: bool = False):
+        self.workers = workers
+        self._pool = WorkerPool(dsn, calendar, workers, fork=fork)
+        self._started = False
+
+    def __enter__(self) -> "LazyPool":
+        return self
 
     def start(self) -> WorkerPool:
-        if self._pool is None:
-            self._pool = self._start()
+        if not self._started:
+            self._pool.__enter__()
+            self._started = True
         return self._pool
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._started:
+            self._started = False
+            self._pool.__exit__(exc_type, exc, tb)
+
+    def close(self) -> None:
+        self.__exit__(None, None, None)
 
 
 def _run(

@@ -199,6 +199,61 @@ def test_a_recompute_stopped_by_the_stop_file_resumes_on_the_next_run(seeded, tm
     )
 
 
+def test_the_recompute_s_workers_start_with_the_migration_and_the_tables_are_analyzed_once_each_side(
+    seeded, tmp_path, monkeypatch
+):
+    """Spawned workers take half a second to start: the night starts them as migrate-tasks begins, so
+    they are ready when the recompute needs them, and the recompute uses them instead of its own. The
+    dry run analyzes the tables the migration reads; the migration, right after, only what it wrote.
+    A second night, with nothing to migrate or recompute, starts no worker."""
+    import partcost.migration.migrate_tasks
+    import partcost.night.run
+    from partcost.night.run import Options, night_run
+    from partcost.recompute.pool import WorkerPool
+
+    events = []
+
+    def spy(owner, name, event):
+        original = getattr(owner, name)
+
+        def recorded(*args, **kwargs):
+            events.append(event(*args, **kwargs))
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, recorded)
+
+    spy(
+        partcost.night.run,
+        "_run_migrate_tasks",
+        lambda dsn, dry_run, **k: "dry run" if dry_run else "migrate",
+    )
+    spy(
+        partcost.migration.migrate_tasks,
+        "refresh_statistics",
+        lambda conn, tables: "analyze " + " ".join(tables),
+    )
+    spy(WorkerPool, "__enter__", lambda pool: "workers start")
+    spy(WorkerPool, "run", lambda pool, scopes, *rest, **k: "recompute")
+    options = Options(workers=2, backup_dir=None, stop_file=tmp_path / "stop")
+
+    first = night_run(seeded, options, confirm=lambda summary: True)
+
+    assert first.failure is None and first.recompute.counts.inserted > 0
+    assert events == [
+        "dry run",
+        "analyze machining_task tasks_part tasks_operation tasks_timer",
+        "workers start",
+        "migrate",
+        "analyze tasks_part tasks_operation tasks_timer",
+        "recompute",
+    ]
+    events.clear()
+    second = night_run(seeded, options, confirm=lambda summary: True)
+
+    assert second.failure is None and second.recompute.counts.unchanged > 0
+    assert events == ["dry run", "analyze machining_task tasks_part tasks_operation tasks_timer"]
+
+
 def test_without_a_terminal_it_asks_for_yes_before_doing_anything(seeded, tmp_path):
     result = run(seeded, "night-run", "--skip-backup", "--report-dir", str(tmp_path / "reports"))
     assert result.exit_code == 2
