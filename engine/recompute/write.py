@@ -155,8 +155,10 @@ def verify_written(conn, scope_params: dict, expected: tuple) -> tuple:
 def _stored(conn, scope_params: dict) -> tuple:
     """(per table (rows, written by this transaction, xmin sum of the others), this transaction's xid)."""
     with conn.cursor() as cur:
-        cur.execute(sql_file("recompute/verify_written"), scope_params)
-        *found, xid = cur.fetchone()
+        cur.execute(sql_file("recompute/transaction_xid"))
+        (xid,) = cur.fetchone()
+        cur.execute(sql_file("recompute/verify_written"), {**scope_params, "xid": xid})
+        found = cur.fetchone()
     return (tuple(found[:3]), tuple(found[3:])), xid
 
 
