@@ -10,7 +10,9 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,21 @@ def die_with_parent() -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass  # not Linux: workers notice the parent's death when their pipe breaks
+
+
+@contextmanager
+def ctrl_c_ignored():
+    """SIGINT ignored in this process meanwhile: a child started now ignores it too (an ignored signal
+    stays ignored across exec, and Python then installs no KeyboardInterrupt handler). Only the main
+    thread may change it; elsewhere Ctrl-C is not this thread's to handle anyway."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def describe_failure(error: Exception) -> str:
@@ -160,12 +177,15 @@ class WorkerPool:
 
     def __enter__(self) -> "WorkerPool":
         try:
-            for _ in range(self.workers):
-                channel, child_channel = self._context.Pipe()
-                process = self._context.Process(target=_serve, args=(child_channel, *self._args), daemon=True)
-                process.start()
-                child_channel.close()
-                self._processes.append(_WorkerProcess(process, channel))
+            with ctrl_c_ignored():  # inherited from the start: a worker still importing prints no traceback
+                for _ in range(self.workers):
+                    channel, child_channel = self._context.Pipe()
+                    process = self._context.Process(
+                        target=_serve, args=(child_channel, *self._args), daemon=True
+                    )
+                    process.start()
+                    child_channel.close()
+                    self._processes.append(_WorkerProcess(process, channel))
         except BaseException:
             self.kill()
             self._stop()

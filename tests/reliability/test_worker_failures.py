@@ -2,8 +2,10 @@
 traceback — and no run is ever left ``running`` in the ledger once its process has stopped."""
 
 import multiprocessing
+import signal
 import threading
 from contextlib import closing
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -89,3 +91,22 @@ def test_a_worker_that_died_idle_fails_the_next_scope_as_a_dead_worker_not_a_bro
         (Scope(2, 0), partcost.recompute.pool.WORKER_DIED)
     ]
     assert left == [Scope(2, 1)]
+
+
+def test_a_worker_ignores_ctrl_c_from_its_first_instant(dsn):
+    """The terminal sends Ctrl-C to the whole process group: a worker still importing polars (half a
+    second, spawned) must not die of it with a traceback; the parent handles it (StopSignal)."""
+    with partcost.recompute.pool.WorkerPool(dsn, CALENDAR, workers=2) as pool:
+        ignored = [signals_ignored(worker.process.pid) for worker in pool._processes]
+
+    assert all(signal.SIGINT in each for each in ignored), ignored
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the parent's is back
+
+
+def signals_ignored(pid: int) -> set:
+    mask = next(
+        int(line.split()[1], 16)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if line.startswith("SigIgn:")
+    )
+    return {number for number in range(1, 65) if mask & (1 << (number - 1))}
