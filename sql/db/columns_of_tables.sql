@@ -4,7 +4,7 @@
 SELECT c.relname AS table_name, a.attname AS column_name
 FROM pg_class AS c
 JOIN pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-WHERE c.relnamespace = current_schema()::regnamespace
+WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
   AND c.relname = ANY(%(tables)s)
   AND c.relkind IN ('r', 'v', 'f', 'p')
   AND (pg_has_role(c.relowner, 'USAGE')
