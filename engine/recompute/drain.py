@@ -20,7 +20,13 @@ from typing import Any
 from partcost.db.sql_files import sql_file
 from partcost.errors import ExitStatus
 from partcost.recompute.ledger import RunStatus
-from partcost.recompute.pool import StopSignal, become_worker, describe_failure, run_scope_safely
+from partcost.recompute.pool import (
+    StopSignal,
+    become_worker,
+    ctrl_c_ignored,
+    describe_failure,
+    run_scope_safely,
+)
 from partcost.recompute.run import Summary, check_stop_file, check_workers, connect_checked
 from partcost.recompute.scope import Scope
 from partcost.recompute.split import WorkCalendar
@@ -172,8 +178,9 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
         context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
         for _ in range(workers)
     ]
-    for process in processes:
-        process.start()
+    with ctrl_c_ignored():  # as the recompute's workers (WorkerPool): none dies of it while importing
+        for process in processes:
+            process.start()
     ended: dict[int, int] = {}  # pid -> exit status
     try:
         while any(p.is_alive() for p in processes) or not results.empty():
