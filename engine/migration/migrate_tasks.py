@@ -32,7 +32,6 @@ DEFAULT_BATCH_SIZE = (
     25_000  # measured: 100,000 tasks take 12–13 s in batches of 25,000, 16–18 s in batches of 5,000
 )
 WRITTEN_TABLES = ("tasks_part", "tasks_operation", "tasks_timer")
-STATISTICS_TABLES = ("machining_task",) + WRITTEN_TABLES  # what the batches read
 
 
 def batch_rows(content_types: dict, checks: ReferenceChecks) -> dict:
@@ -92,11 +91,11 @@ def migrate_tasks(
     batch_size: int = DEFAULT_BATCH_SIZE,
     limit: int | None = None,
     dry_run: bool = False,
-    analyzed: bool = False,
+    analyze: bool = True,
 ) -> Iterator[BatchResult]:
     """Migrate (or, with ``dry_run``, rehearse) every task, yielding each batch's result once it is
-    committed (or rolled back). ``analyzed``: a dry run has just analyzed the tables (the night's), so
-    they are not analyzed again before the run — only after it, the tables it wrote."""
+    committed (or rolled back). A real run then refreshes the planner statistics of the tables it
+    wrote (``_refresh_statistics``), unless told not to: the night does it beside its next phase."""
     schema.require(conn, schema.MIGRATION_TABLES)
     ensure_record(conn, dry_run)
     content_types = {
@@ -106,8 +105,6 @@ def migrate_tasks(
     with conn.cursor() as cur:
         cur.execute(sql_file("migration/migrate_tasks_batch_table"))
     conn.commit()
-    if not analyzed:
-        _refresh_statistics(conn, STATISTICS_TABLES)
     checks = ReferenceChecks(conn, WRITTEN_TABLES)
     timers: sql.Composable = (
         timer_rehearsal(conn) if dry_run else sql.SQL(sql_file("migration/move_task_timers"))
@@ -124,7 +121,7 @@ def migrate_tasks(
         after = last_key
         if remaining is not None:
             remaining -= result.size
-    if not dry_run:
+    if analyze and not dry_run:
         _refresh_statistics(conn, WRITTEN_TABLES)
 
 
@@ -148,12 +145,16 @@ def timer_rehearsal(conn) -> sql.Composed:
     return sql.SQL(sql_file("migration/rehearse_task_timers")).format(refusable=refusable)
 
 
+def refresh_written_statistics(conn) -> None:
+    _refresh_statistics(conn, WRITTEN_TABLES)
+
+
 def _refresh_statistics(conn, tables: tuple) -> None:
-    """Planner statistics for the tables the batches read, before the run (a dry run too: ANALYZE
-    changes no rows), and for those it wrote after it, for the next stage — where this role may
-    ANALYZE them (see ``refresh_statistics``). The batch statements do not depend on them: every lookup
-    in these tables is keyed on a row of the batch (sql/migrate_tasks_batch*.sql,
-    sql/migration/move_task_timers.sql)."""
+    """Planner statistics for the tables a run wrote, where this role may ANALYZE them (see
+    ``refresh_statistics``): the tables went from few rows to many, and the application plans its
+    queries from them. Nothing is analyzed before the batches: they do not depend on statistics, every
+    lookup in these tables is keyed on a row of the batch (sql/migration/migrate_tasks_batch*.sql,
+    sql/migration/move_task_timers.sql), and a dry run writes nothing."""
     refresh_statistics(conn, tables)
     conn.commit()
 

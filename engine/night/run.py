@@ -11,6 +11,7 @@ The first failing phase raises :class:`PhaseFailed` with why and what to do next
 import os
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -19,12 +20,13 @@ import psycopg2
 
 from partcost.commands import command
 from partcost.db import schema
+from partcost.db.beside import Beside
 from partcost.db.connections import connection, database_error_message
 from partcost.enums import TextEnum
 from partcost.errors import ExitStatus, PartcostError
 from partcost.migration import backup as backups
 from partcost.migration.migrate_costs import migrate_costs
-from partcost.migration.migrate_tasks import migrate_tasks
+from partcost.migration.migrate_tasks import migrate_tasks, refresh_written_statistics
 from partcost.migration.preflight import preflight
 from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, validate
 from partcost.night.drift import Drift, drift
@@ -126,6 +128,8 @@ class NightRun:
     recompute: Summary | None = None
     recompute_run: ledger.Run | None = None
     workers: LazyPool | None = None  # the recompute's, started once migrate-tasks has work
+    beside: ExitStack = field(default_factory=ExitStack)  # work on other connections, left with the night
+    analyzing: Beside | None = None  # migrate-tasks' ANALYZE, beside migrate-costs
     drift: Drift | None = None
     app_checks: list[AppCheck] | None = None
     failure: PhaseFailed | None = None
@@ -180,7 +184,7 @@ def night_run(
     """Run every phase until one fails; the returned record says how far it got and why."""
     check_workers(options.workers)
     night = NightRun(dsn, options)
-    with LazyPool(dsn, options.calendar, options.workers) as night.workers:
+    with LazyPool(dsn, options.calendar, options.workers) as night.workers, night.beside:
         for name, run in phases(options):
             started = time.perf_counter()
             try:
@@ -304,6 +308,9 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
         if night.workers:  # the recompute will have work: its workers import while the migration runs
             night.workers.start()
         tasks, status = _run_migrate_tasks(night.dsn, dry_run=False, say=say), PhaseStatus.DONE
+        night.analyzing = night.beside.enter_context(
+            Beside(night.dsn, "partcost night-run", refresh_written_statistics)
+        )
     night.tasks_migrated, night.failed_tasks = tasks.migrated, tasks.failed
     failed = tasks.failed
     summary = (
@@ -324,10 +331,10 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None) -> TaskCounts:
-    """The dry run, or the migration right after it (whose tables the dry run has just analyzed)."""
+    """The dry run, or the migration after it (whose tables are analyzed beside migrate-costs)."""
     tasks = TaskCounts()
     with connection(dsn, "partcost night-run") as conn:
-        for batch in migrate_tasks(conn, dry_run=dry_run, analyzed=not dry_run):
+        for batch in migrate_tasks(conn, dry_run=dry_run, analyze=False):
             tasks.migrated += len(batch.migrated)
             tasks.failed += batch.failed
             tasks.skipped += batch.skipped
@@ -348,7 +355,15 @@ def _say_failures(say: Say, failed: list, verb: str) -> None:
 
 def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
     """Copies the old cost rows; once a recompute has replaced them (a re-run) copying them again
-    would only resurrect rows the recompute removed, so then there is nothing to do."""
+    would only resurrect rows the recompute removed, so then there is nothing to do. The tables
+    migrate-tasks wrote are analyzed meanwhile on another connection; the phase ends when both have."""
+    status, summary = _copy_costs(night)
+    if night.analyzing:
+        night.analyzing.result()
+    return status, summary
+
+
+def _copy_costs(night: NightRun):
     night.recompute_run = _last_recompute(night.dsn)
     if night.recompute_run and not night.tasks_migrated:
         return PhaseStatus.NOTHING_TO_DO, (

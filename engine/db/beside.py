@@ -1,0 +1,69 @@
+"""Work on a connection of its own, in a thread, while the caller goes on with its own connection.
+
+One statement keeps one of the server's cores busy; the caller's next statement can use another.
+psycopg2 lets other threads run while a statement executes, so a thread is enough to keep two
+statements going. The work must not need the caller's transaction: it sees only what is committed.
+
+Leaving the ``with`` block normally waits for the work and raises its error, if it had one;
+leaving it on an error (Ctrl-C too) cancels the work's statement and waits only for that.
+
+Example:
+    with Beside(dsn, "partcost night-run", lambda conn: refresh_statistics(conn, tables)) as analyze:
+        migrate_costs(conn)
+        analyze.result()   # the tables it could not ANALYZE, or its error
+"""
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from partcost.db.connections import connection
+
+
+class Beside:
+    def __init__(self, dsn: str, application_name: str, work: Callable[[Any], Any]):
+        self._dsn, self._name, self._work = dsn, application_name, work
+        self._conn = None
+        self._cancelled = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=application_name, daemon=True)
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "Beside":
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self.cancel()
+        self._thread.join()
+
+    def result(self) -> Any:
+        """Wait for the work; its value, or its error raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def cancel(self) -> None:
+        """Stop the work's running statement (and any it would start); its transaction rolls back."""
+        with self._lock:
+            self._cancelled = True
+            if self._conn is not None:
+                self._conn.cancel()
+
+    def _run(self) -> None:
+        try:
+            with connection(self._dsn, self._name) as conn:
+                with self._lock:
+                    if self._cancelled:
+                        return
+                    self._conn = conn
+                self._value = self._work(conn)
+                conn.commit()
+        except BaseException as error:  # handed to the caller's thread by result()
+            self._error = error
+        finally:
+            with self._lock:
+                self._conn = None

@@ -1,0 +1,55 @@
+"""Work beside the caller's (partcost.db.beside): on a connection of its own, its value or its error
+handed back, and cancelled when the caller leaves on an error."""
+
+import time
+
+import psycopg2
+import psycopg2.errors
+import pytest
+
+from partcost.db.beside import Beside
+
+NAME = "partcost test beside"
+
+
+def one(conn, query):
+    with conn.cursor() as cur:
+        cur.execute(query)
+        return cur.fetchone()[0]
+
+
+def test_the_work_runs_on_a_connection_of_its_own_and_its_value_is_handed_back(dsn, conn):
+    with Beside(dsn, NAME, lambda own: one(own, "SELECT pg_backend_pid()")) as beside:
+        caller = one(conn, "SELECT pg_backend_pid()")
+
+    assert beside.result() not in (None, caller)
+
+
+def test_the_work_s_error_is_raised_where_the_caller_asks_for_its_result(dsn):
+    with Beside(dsn, NAME, lambda own: one(own, "SELECT 1 / 0")) as beside:
+        pass
+
+    with pytest.raises(psycopg2.errors.DivisionByZero):
+        beside.result()
+
+
+def test_leaving_on_an_error_cancels_the_work_s_running_statement(dsn, conn):
+    sleeping = Beside(dsn, NAME, lambda own: one(own, "SELECT pg_sleep(30)"))
+    with pytest.raises(KeyboardInterrupt), sleeping:
+        _wait_until_active(conn)
+        raise KeyboardInterrupt
+
+    with pytest.raises(psycopg2.errors.QueryCanceled):
+        sleeping.result()
+
+
+def _wait_until_active(conn, attempts=200):
+    for _ in range(attempts):
+        conn.rollback()  # a fresh snapshot of pg_stat_activity
+        query = (
+            f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{NAME}' AND state = 'active'"
+        )
+        if one(conn, query):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the work's statement never started")
