@@ -173,9 +173,11 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
     A drainer that died or failed stops the others (gracefully), so that a run that is no longer whole
     ends and says so; the batch it had in flight was rolled back and stays queued."""
     context = multiprocessing.get_context("spawn")
-    stop, results = context.Event(), context.Queue()
+    stop, results, turn = context.Event(), context.Queue(), context.Lock()
     processes = [
-        context.Process(target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid()))
+        context.Process(
+            target=_drain_process, args=(dsn, calendar, options, stop, results, os.getpid(), turn)
+        )
         for _ in range(workers)
     ]
     with ctrl_c_ignored():  # as the recompute's workers (WorkerPool): none dies of it while importing
@@ -206,8 +208,8 @@ def _drain_in_processes(dsn, calendar, workers, options, should_stop, on_result)
     ]
 
 
-def _drain_process(dsn, calendar, options, stop, results, parent_pid) -> None:
-    worker, start_error = become_worker(dsn, calendar, "drain-queue", parent_pid)
+def _drain_process(dsn, calendar, options, stop, results, parent_pid, turn) -> None:
+    worker, start_error = become_worker(dsn, calendar, "drain-queue", parent_pid, turn)
     if worker is None:
         results.put(ScopeResult(Scope.keys([]), error=f"a drainer could not start: {start_error}"))
         return

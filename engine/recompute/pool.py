@@ -27,6 +27,7 @@ from partcost.recompute.worker import ScopeResult, Worker
 
 POLL_SECONDS = 0.2
 JOIN_SECONDS = 5.0  # for an idle worker to close its connection and exit before it is killed
+TURN_SECONDS = 30.0  # the longest a worker waits for its turn to connect before it connects anyway
 WORKER_DIED = "a worker process died (killed?); the partition's transaction was rolled back"
 
 
@@ -53,6 +54,21 @@ def ctrl_c_ignored():
         signal.signal(signal.SIGINT, previous)
 
 
+@contextmanager
+def in_turn(turn):
+    """Connect while holding ``turn``, a lock the parent shares with all its workers: PostgreSQL
+    counts the backends still starting up against a role's or database's connection limit, so workers
+    connecting at the same instant can all be refused where the limit leaves room for some of them.
+    One at a time, each of them gets a connection while one is left. A worker killed while holding
+    it (never released) holds up the others only for TURN_SECONDS."""
+    taken = turn.acquire(timeout=TURN_SECONDS)
+    try:
+        yield
+    finally:
+        if taken:
+            turn.release()
+
+
 def describe_failure(error: Exception) -> str:
     """One line for any failure inside a worker: it must reach the operator as a failed scope or
     drainer, never as a traceback from a child process."""
@@ -63,9 +79,9 @@ def describe_failure(error: Exception) -> str:
     return f"internal error: {type(error).__name__}: {error}"
 
 
-def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: int) -> tuple:
-    """The first thing a worker process does: leave Ctrl-C to the parent, die with it, and connect.
-    Returns (its Worker, None), or (None, why it could not start)."""
+def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: int, turn) -> tuple:
+    """The first thing a worker process does: leave Ctrl-C to the parent, die with it, and connect
+    (``in_turn``). Returns (its Worker, None), or (None, why it could not start)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before PR_SET_PDEATHSIG was set
@@ -75,15 +91,16 @@ def become_worker(dsn: str, calendar: WorkCalendar, command: str, parent_pid: in
             dsn,
             calendar,
             application_name=f"partcost {command} worker pid={os.getpid()} (parent {parent_pid})",
+            connecting=in_turn(turn),
         ), None
     except Exception as error:
         return None, describe_failure(error)
 
 
-def _serve(channel, dsn: str, calendar: WorkCalendar, parent_pid: int) -> None:
+def _serve(channel, dsn: str, calendar: WorkCalendar, parent_pid: int, turn) -> None:
     """A worker process: run each (scope, run id, reference) the parent sends and send back its
     result, until the parent sends None or is gone."""
-    worker, start_error = become_worker(dsn, calendar, "recompute", parent_pid)
+    worker, start_error = become_worker(dsn, calendar, "recompute", parent_pid, turn)
     try:
         while (task := _receive(channel)) is not None:
             scope, run_id, reference = task
@@ -172,7 +189,7 @@ class WorkerPool:
     def __init__(self, dsn: str, calendar: WorkCalendar, workers: int, fork: bool = False):
         self.workers = workers
         self._context: Any = multiprocessing.get_context("fork" if fork else "spawn")
-        self._args = (dsn, calendar, os.getpid())
+        self._args = (dsn, calendar, os.getpid(), self._context.Lock())  # the last: whose turn to connect
         self._processes: list[_WorkerProcess] = []
 
     def __enter__(self) -> "WorkerPool":

@@ -8,7 +8,7 @@ own read of the timers — a worker that runs for days (a drainer) loads them ag
 
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -63,9 +63,17 @@ class Stopwatch:
 
 
 class Worker:
-    def __init__(self, dsn: str, calendar: WorkCalendar, application_name: str = "partcost recompute"):
+    def __init__(
+        self,
+        dsn: str,
+        calendar: WorkCalendar,
+        application_name: str = "partcost recompute",
+        connecting: AbstractContextManager | None = None,
+    ):
+        """``connecting``: held while the connection is made (partcost.recompute.pool.in_turn)."""
         self.dsn, self.application_name = dsn, application_name
-        self.conn = connect(dsn, application_name)
+        with connecting or nullcontext():
+            self.conn = connect(dsn, application_name)
         self.calendar = calendar
         self.operation_ct = operation_content_type(self.conn)
         self.conn.commit()

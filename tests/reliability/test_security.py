@@ -270,7 +270,8 @@ def test_a_connection_limit_too_small_for_the_run_is_named_without_a_traceback(n
 
 
 def test_a_drainer_left_out_by_a_connection_limit_is_reported_while_the_other_drains(night_role, dsn, conn):
-    """One drainer waits inside its batch (its slots held) while the second finds no connection left."""
+    """One drainer waits inside its batch (its slots held) while the second finds no connection left.
+    Drainers connect one at a time: at the same instant, PostgreSQL refused both (one run in four)."""
     role, role_dsn = night_role
     execute(conn, "ALTER ROLE {role} CONNECTION LIMIT 1", role=role)
     execute(conn, "INSERT INTO tasks_partcostrecalcqueue (part_id, enqueued_at) VALUES ('PT-001', now())")
@@ -284,7 +285,7 @@ def test_a_drainer_left_out_by_a_connection_limit_is_reported_while_the_other_dr
     assert "Traceback" not in output
     with conn.cursor() as cur:
         cur.execute("SELECT count(*) FROM tasks_partcostrecalcqueue")
-        assert cur.fetchone()[0] == 0
+        assert cur.fetchone()[0] == 0, output
     conn.rollback()
 
 
