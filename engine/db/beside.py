@@ -5,10 +5,11 @@ psycopg2 lets other threads run while a statement executes, so a thread is enoug
 statements going. The work must not need the caller's transaction: it sees only what is committed.
 
 Leaving the ``with`` block normally waits for the work and raises its error, if it had one;
-leaving it on an error (Ctrl-C too) cancels the work's statement and waits only for that.
+leaving it on an error (Ctrl-C too) cancels the work's statement, and the work's ``stopped()`` says
+so from then on — work of more than one statement asks it before each.
 
 Example:
-    with Beside(dsn, "partcost night-run", lambda conn: refresh_statistics(conn, tables)) as analyze:
+    with Beside(dsn, "partcost night-run", lambda conn, stopped: refresh_statistics(conn, tables)) as analyze:
         migrate_costs(conn)
         analyze.result()   # the tables it could not ANALYZE, or its error
 """
@@ -21,10 +22,11 @@ from partcost.db.connections import connection
 
 
 class Beside:
-    def __init__(self, dsn: str, application_name: str, work: Callable[[Any], Any]):
+    def __init__(self, dsn: str, application_name: str, work: Callable[[Any, Callable[[], bool]], Any]):
+        """``work(conn, stopped)`` runs on the connection ``conn``, in a transaction committed after it."""
         self._dsn, self._name, self._work = dsn, application_name, work
         self._conn = None
-        self._cancelled = False
+        self._cancelled = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name=application_name, daemon=True)
@@ -49,7 +51,7 @@ class Beside:
     def cancel(self) -> None:
         """Stop the work's running statement (and any it would start); its transaction rolls back."""
         with self._lock:
-            self._cancelled = True
+            self._cancelled.set()
             if self._conn is not None:
                 self._conn.cancel()
 
@@ -57,10 +59,10 @@ class Beside:
         try:
             with connection(self._dsn, self._name) as conn:
                 with self._lock:
-                    if self._cancelled:
+                    if self._cancelled.is_set():
                         return
                     self._conn = conn
-                self._value = self._work(conn)
+                self._value = self._work(conn, self._cancelled.is_set)
                 conn.commit()
         except BaseException as error:  # handed to the caller's thread by result()
             self._error = error

@@ -14,8 +14,8 @@ A dry run does the same work and then rolls every batch back — except that of 
 those something could refuse to move (engine.migrate_tasks.timer_rehearsal): moving the others proves
 nothing more, and rewriting every timer is most of migrate-tasks' time."""
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 
 import psycopg2
 from psycopg2 import sql
@@ -86,16 +86,39 @@ def count_tasks(conn, limit: int | None = None) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class Keys:
+    """The tasks a run covers, in machining_task.key's own order: after ``after`` (exclusive) up to
+    ``until`` (inclusive); None: from the first, to the last."""
+
+    after: str | None = None
+    until: str | None = None
+
+
+def middle_key(conn) -> str | None:
+    """The key that splits the tasks into two halves of the same size (``Keys(until=…)`` and
+    ``Keys(after=…)``); None when there is no task."""
+    with conn.cursor() as cur:
+        cur.execute(sql_file("migration/middle_task_key"))
+        row = cur.fetchone()
+    conn.rollback()
+    return row[0] if row else None
+
+
 def migrate_tasks(
     conn,
     batch_size: int = DEFAULT_BATCH_SIZE,
     limit: int | None = None,
     dry_run: bool = False,
     analyze: bool = True,
+    keys: Keys = Keys(),
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Iterator[BatchResult]:
-    """Migrate (or, with ``dry_run``, rehearse) every task, yielding each batch's result once it is
-    committed (or rolled back). A real run then refreshes the planner statistics of the tables it
-    wrote (``_refresh_statistics``), unless told not to: the night does it beside its next phase."""
+    """Migrate (or, with ``dry_run``, rehearse) every task of ``keys``, yielding each batch's result
+    once it is committed (or rolled back). A real run then refreshes the planner statistics of the
+    tables it wrote (``_refresh_statistics``), unless told not to: the night does it beside its next
+    phase. ``stopped``: asked before each batch, and before a refused batch is redone task by task —
+    when it says so, the run ends there (raising what refused the batch)."""
     schema.require(conn, schema.MIGRATION_TABLES)
     ensure_record(conn, dry_run)
     content_types = {
@@ -111,14 +134,13 @@ def migrate_tasks(
     )
 
     remaining = limit
-    after = None
-    while remaining is None or remaining > 0:
+    while (remaining is None or remaining > 0) and not stopped():
         size = batch_size if remaining is None else min(batch_size, remaining)
-        result, last_key = _run_batch(conn, after, size, content_types, checks, dry_run, timers)
+        result, last_key = _run_batch(conn, keys, size, content_types, checks, dry_run, timers, stopped)
         if result.size == 0:
             break
         yield result
-        after = last_key
+        keys = replace(keys, after=last_key)
         if remaining is not None:
             remaining -= result.size
     if analyze and not dry_run:
@@ -160,12 +182,12 @@ def _refresh_statistics(conn, tables: tuple) -> None:
 
 
 def _run_batch(
-    conn, after, size, content_types, checks: ReferenceChecks, dry_run, timers: sql.Composable
+    conn, keys: Keys, size, content_types, checks: ReferenceChecks, dry_run, timers: sql.Composable, stopped
 ) -> tuple[BatchResult, str | None]:
     try:
         with conn.cursor() as cur:
             checks.switch_triggers_off(cur)
-            last_key = _load_and_classify(cur, after, size)
+            last_key = _load_and_classify(cur, keys, size)
             cur.execute(sql_file("migration/migrate_tasks_batch"))
             cur.execute(timers, content_types)
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # refusals surface now, in dry runs too
@@ -181,14 +203,16 @@ def _run_batch(
         return result, last_key
     except (psycopg2.Error, MissingReference):
         conn.rollback()
-    return _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers)
+        if stopped():
+            raise
+    return _run_batch_task_by_task(conn, keys, size, content_types, dry_run, timers)
 
 
-def _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers: sql.Composable):
+def _run_batch_task_by_task(conn, keys: Keys, size, content_types, dry_run, timers: sql.Composable):
     """The slow path for a batch the database refused: one savepoint per task, foreign keys checked
     inside it, so exactly the refused tasks fail, each with the database's own reason."""
     with conn.cursor() as cur:
-        last_key = _load_and_classify(cur, after, size)
+        last_key = _load_and_classify(cur, keys, size)
         cur.execute("UPDATE migration_batch SET outcome = 'queued' WHERE outcome = 'pending'")
         cur.execute("SELECT key FROM migration_batch WHERE outcome = 'queued' ORDER BY key")
         for (key,) in cur.fetchall():
@@ -211,8 +235,11 @@ def _run_batch_task_by_task(conn, after, size, content_types, dry_run, timers: s
     return result, last_key
 
 
-def _load_and_classify(cur, after, size) -> str | None:
-    cur.execute(sql_file("migration/migrate_tasks_batch_load"), {"after": after, "size": size})
+def _load_and_classify(cur, keys: Keys, size) -> str | None:
+    cur.execute(
+        sql_file("migration/migrate_tasks_batch_load"),
+        {"after": keys.after, "until": keys.until, "size": size},
+    )
     cur.execute(sql_file("migration/migrate_tasks_batch_classify"))
     cur.execute(sql_file("migration/migration_batch_last_key"))
     return cur.fetchone()[0]

@@ -26,7 +26,7 @@ from partcost.enums import TextEnum
 from partcost.errors import ExitStatus, PartcostError
 from partcost.migration import backup as backups
 from partcost.migration.migrate_costs import migrate_costs
-from partcost.migration.migrate_tasks import migrate_tasks, refresh_written_statistics
+from partcost.migration.migrate_tasks import Keys, middle_key, migrate_tasks, refresh_written_statistics
 from partcost.migration.preflight import preflight
 from partcost.migration.validate import COSTS_QUERY, CheckStatus, Report, validate
 from partcost.night.drift import Drift, drift
@@ -36,6 +36,7 @@ from partcost.recompute.run import DEFAULT_STOP_FILE, LazyPool, Summary, check_w
 from partcost.recompute.split import WorkCalendar
 from partcost.server.dsn import mask_secrets
 
+NAME = "partcost night-run"  # the application_name of its connections
 SHOWN_FAILURES = 10
 MIGRATION_UNDERWAY = ("migrate-tasks", "migrate-costs", "validate", "recompute", "drift")
 
@@ -108,6 +109,11 @@ class TaskCounts:
     migrated: int = 0
     failed: list = field(default_factory=list)  # [(task key, reason)]
     skipped: int = 0
+
+    def plus(self, other: "TaskCounts") -> "TaskCounts":
+        return TaskCounts(
+            self.migrated + other.migrated, self.failed + other.failed, self.skipped + other.skipped
+        )
 
 
 @dataclass
@@ -219,7 +225,7 @@ def _as_phase_failure(error: Exception, night: NightRun, phase: str) -> PhaseFai
 
 
 def _preflight(night: NightRun, say: Say, confirm: Confirm):
-    with connection(night.dsn, "partcost night-run") as conn:
+    with connection(night.dsn, NAME) as conn:
         result = preflight(
             conn,
             night.options.allow_active_timers,
@@ -263,7 +269,7 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _migration_started(dsn: str) -> bool:
-    with connection(dsn, "partcost night-run") as conn:
+    with connection(dsn, NAME) as conn:
         if schema.pending_upgrades(conn):
             return False
         with conn.cursor() as cur:
@@ -275,7 +281,7 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
     """Phase 2. Inside an application its own migrations make the layout, never partcost."""
     if night.options.host is not None:
         return PhaseStatus.NOTHING_TO_DO, night.options.host.require_layout()
-    with connection(night.dsn, "partcost night-run") as conn:
+    with connection(night.dsn, NAME) as conn:
         added = schema.upgrade(conn)
         note = schema.django_note(conn, added)
     if not added:
@@ -286,7 +292,7 @@ def _schema_upgrade(night: NightRun, say: Say, confirm: Confirm):
 
 
 def _dry_run(night: NightRun, say: Say, confirm: Confirm):
-    night.dry_run = tasks = _run_migrate_tasks(night.dsn, dry_run=True)
+    night.dry_run = tasks = _rehearse(night.dsn)
     summary = (
         f"{tasks.migrated + len(tasks.failed) + tasks.skipped:,} tasks: {tasks.migrated:,} would migrate, "
         f"{tasks.skipped:,} already migrated, {len(tasks.failed):,} would fail"
@@ -307,9 +313,9 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
     else:
         if night.workers:  # the recompute will have work: its workers import while the migration runs
             night.workers.start()
-        tasks, status = _run_migrate_tasks(night.dsn, dry_run=False, say=say), PhaseStatus.DONE
+        tasks, status = _run_migrate_tasks(night.dsn, say), PhaseStatus.DONE
         night.analyzing = night.beside.enter_context(
-            Beside(night.dsn, "partcost night-run", refresh_written_statistics)
+            Beside(night.dsn, NAME, lambda conn, stopped: refresh_written_statistics(conn))
         )
     night.tasks_migrated, night.failed_tasks = tasks.migrated, tasks.failed
     failed = tasks.failed
@@ -330,19 +336,44 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
     return status, summary
 
 
-def _run_migrate_tasks(dsn: str, dry_run: bool, say: Say = lambda line: None) -> TaskCounts:
-    """The dry run, or the migration after it (whose tables are analyzed beside migrate-costs)."""
+def _rehearse(dsn: str) -> TaskCounts:
+    """The dry run, its two halves of the tasks side by side on two connections (``Beside``): each
+    rehearsal is one statement at a time, and the server has a core for each. Rolled back, the halves
+    see none of each other's rows — a conflict between tasks of different halves shows only in the
+    real run, as one between different batches of a dry run does."""
+    with connection(dsn, NAME) as conn:
+        middle = middle_key(conn)
+        if middle is None:
+            return _tally(migrate_tasks(conn, dry_run=True))
+        with Beside(
+            dsn,
+            NAME,
+            lambda other, stopped: _tally(
+                migrate_tasks(other, dry_run=True, keys=Keys(after=middle), stopped=stopped)
+            ),
+        ) as upper:
+            lower = _tally(migrate_tasks(conn, dry_run=True, keys=Keys(until=middle)))
+    return lower.plus(upper.result())
+
+
+def _run_migrate_tasks(dsn: str, say: Say) -> TaskCounts:
+    """The migration, its tables analyzed afterwards beside migrate-costs."""
+    with connection(dsn, NAME) as conn:
+        return _tally(migrate_tasks(conn, analyze=False), say)
+
+
+def _tally(batches, say: Say | None = None) -> TaskCounts:
+    """The batches' outcomes summed, with a progress line after each when ``say`` is given."""
     tasks = TaskCounts()
-    with connection(dsn, "partcost night-run") as conn:
-        for batch in migrate_tasks(conn, dry_run=dry_run, analyze=False):
-            tasks.migrated += len(batch.migrated)
-            tasks.failed += batch.failed
-            tasks.skipped += batch.skipped
-            if not dry_run:
-                say(
-                    f"Progress: {tasks.migrated:,} migrated, {tasks.skipped:,} skipped, "
-                    f"{len(tasks.failed):,} failed..."
-                )
+    for batch in batches:
+        tasks.migrated += len(batch.migrated)
+        tasks.failed += batch.failed
+        tasks.skipped += batch.skipped
+        if say:
+            say(
+                f"Progress: {tasks.migrated:,} migrated, {tasks.skipped:,} skipped, "
+                f"{len(tasks.failed):,} failed..."
+            )
     return tasks
 
 
@@ -370,7 +401,7 @@ def _copy_costs(night: NightRun):
             f"already copied and since replaced by recompute run "
             f"{night.recompute_run.id} ({night.recompute_run.status})"
         )
-    with connection(night.dsn, "partcost night-run") as conn:
+    with connection(night.dsn, NAME) as conn:
         copies = migrate_costs(conn)
     night.cost_rows_copied = sum(copy.migrated for copy in copies)
     accepted = {key for key, _ in night.failed_tasks}
@@ -391,14 +422,14 @@ def _copy_costs(night: NightRun):
 
 
 def _last_recompute(dsn: str) -> ledger.Run | None:
-    with connection(dsn, "partcost night-run") as conn:
+    with connection(dsn, NAME) as conn:
         return ledger.last_run(conn)
 
 
 def _validate(night: NightRun, say: Say, confirm: Confirm):
     """The validate command's checks. Once a recompute has replaced the copied cost rows, the checks
     that compare them with the old ones no longer apply: the drift report compares them instead."""
-    with connection(night.dsn, "partcost night-run") as conn:
+    with connection(night.dsn, NAME) as conn:
         report = validate(conn, excluded_tasks=[key for key, _ in night.failed_tasks])
     night.validation = report
     if night.recompute_run:
@@ -474,12 +505,12 @@ def _recompute(night: NightRun, say: Say, confirm: Confirm):
 def _partitions_left(dsn: str, run: ledger.Run) -> bool:
     """A run that stopped with partitions left is resumed; one that committed them all but failed
     some parts is not (resuming would recompute nothing): a fresh run retries those parts."""
-    with connection(dsn, "partcost night-run") as conn:
+    with connection(dsn, NAME) as conn:
         return len(ledger.committed_partitions(conn, run)) < run.partitions
 
 
 def _drift(night: NightRun, say: Say, confirm: Confirm):
-    with connection(night.dsn, "partcost night-run") as conn:
+    with connection(night.dsn, NAME) as conn:
         night.drift = drift(conn)
     d = night.drift
     return PhaseStatus.DONE, (

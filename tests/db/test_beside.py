@@ -19,14 +19,14 @@ def one(conn, query):
 
 
 def test_the_work_runs_on_a_connection_of_its_own_and_its_value_is_handed_back(dsn, conn):
-    with Beside(dsn, NAME, lambda own: one(own, "SELECT pg_backend_pid()")) as beside:
+    with Beside(dsn, NAME, lambda own, stopped: one(own, "SELECT pg_backend_pid()")) as beside:
         caller = one(conn, "SELECT pg_backend_pid()")
 
     assert beside.result() not in (None, caller)
 
 
 def test_the_work_s_error_is_raised_where_the_caller_asks_for_its_result(dsn):
-    with Beside(dsn, NAME, lambda own: one(own, "SELECT 1 / 0")) as beside:
+    with Beside(dsn, NAME, lambda own, stopped: one(own, "SELECT 1 / 0")) as beside:
         pass
 
     with pytest.raises(psycopg2.errors.DivisionByZero):
@@ -34,7 +34,7 @@ def test_the_work_s_error_is_raised_where_the_caller_asks_for_its_result(dsn):
 
 
 def test_leaving_on_an_error_cancels_the_work_s_running_statement(dsn, conn):
-    sleeping = Beside(dsn, NAME, lambda own: one(own, "SELECT pg_sleep(30)"))
+    sleeping = Beside(dsn, NAME, lambda own, stopped: one(own, "SELECT pg_sleep(30)"))
     with pytest.raises(KeyboardInterrupt), sleeping:
         _wait_until_active(conn)
         raise KeyboardInterrupt

@@ -369,7 +369,9 @@ def test_the_dry_run_reaches_a_batch_s_timers_by_key_not_by_reading_every_timer(
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
         rehearsal = partcost.migration.migrate_tasks.timer_rehearsal(conn)
         cur.execute(sql_file("migration/migrate_tasks_batch_table"))
-        partcost.migration.migrate_tasks._load_and_classify(cur, None, 1000)
+        partcost.migration.migrate_tasks._load_and_classify(
+            cur, partcost.migration.migrate_tasks.Keys(), 1000
+        )
         content_types = {
             "task_type": content_type_id(conn, "machining", "task"),
             "operation_type": content_type_id(conn, "tasks", "operation"),

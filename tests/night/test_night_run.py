@@ -222,11 +222,8 @@ def test_the_recompute_s_workers_start_with_the_migration_and_only_the_written_t
 
         monkeypatch.setattr(owner, name, recorded)
 
-    spy(
-        partcost.night.run,
-        "_run_migrate_tasks",
-        lambda dsn, dry_run, **k: "dry run" if dry_run else "migrate",
-    )
+    spy(partcost.night.run, "_rehearse", lambda dsn: "dry run")
+    spy(partcost.night.run, "_run_migrate_tasks", lambda dsn, say: "migrate")
     spy(
         partcost.migration.migrate_tasks,
         "refresh_statistics",
