@@ -175,6 +175,8 @@ def workers_table(report: dict) -> str:
                 continue
             values = [t["seconds"] for t in times if t]
             verdict = "yes" if all(b <= a for a, b in zip(values, values[1:])) else "**no**"
+            if all(set(t.get("stages", {})) <= {"changes"} for t in times if t):
+                verdict = "the same work: nothing changed, so no worker started"
             lines.append(
                 f"| {phase} | {size:,} | "
                 + " | ".join(f"{t['seconds']:.2f} s" if t else "" for t in times)

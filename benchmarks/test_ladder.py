@@ -33,3 +33,5 @@ def test_one_rung_of_the_ladder(benchmark, pg, bench_tasks, tmp_path):  # noqa: 
     assert "night ÷ floors" in ladder.floor_table(report) and f"| {bench_tasks:,} |" in ladder.floor_table(
         report
     )
+    workers = ladder.workers_table(report)
+    assert "| recompute re-run |" in workers and "nothing changed, so no worker started" in workers
