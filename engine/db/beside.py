@@ -26,6 +26,7 @@ class Beside:
         """``work(conn, stopped)`` runs on the connection ``conn``, in a transaction committed after it."""
         self._dsn, self._name, self._work = dsn, application_name, work
         self._conn = None
+        self._connected = False
         self._cancelled = threading.Event()
         self._value: Any = None
         self._error: BaseException | None = None
@@ -41,10 +42,14 @@ class Beside:
             self.cancel()
         self._thread.join()
 
-    def result(self) -> Any:
-        """Wait for the work; its value, or its error raised here."""
+    def result(self, otherwise: Callable[[], Any] | None = None) -> Any:
+        """Wait for the work; its value, or its error raised here. ``otherwise``: what to do instead,
+        here, if the work never got its connection (a connection limit reached, say), so that work
+        moved beside the caller's for speed never fails what one connection could do."""
         self._thread.join()
         if self._error is not None:
+            if otherwise is not None and not self._connected:
+                return otherwise()
             raise self._error
         return self._value
 
@@ -59,6 +64,7 @@ class Beside:
         try:
             with connection(self._dsn, self._name) as conn:
                 with self._lock:
+                    self._connected = True
                     if self._cancelled.is_set():
                         return
                     self._conn = conn

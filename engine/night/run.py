@@ -338,7 +338,8 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
 
 def _rehearse(dsn: str) -> TaskCounts:
     """The dry run, its two halves of the tasks side by side on two connections (``Beside``): each
-    rehearsal is one statement at a time, and the server has a core for each. Rolled back, the halves
+    rehearsal is one statement at a time, and the server has a core for each (one after the other
+    when a connection limit leaves no second connection). Rolled back, the halves
     see none of each other's rows — a conflict between tasks of different halves shows only in the
     real run, as one between different batches of a dry run does."""
     with connection(dsn, NAME) as conn:
@@ -353,7 +354,9 @@ def _rehearse(dsn: str) -> TaskCounts:
             ),
         ) as upper:
             lower = _tally(migrate_tasks(conn, dry_run=True, keys=Keys(until=middle)))
-    return lower.plus(upper.result())
+        return lower.plus(
+            upper.result(otherwise=lambda: _tally(migrate_tasks(conn, dry_run=True, keys=Keys(after=middle))))
+        )
 
 
 def _run_migrate_tasks(dsn: str, say: Say) -> TaskCounts:
@@ -390,8 +393,13 @@ def _migrate_costs(night: NightRun, say: Say, confirm: Confirm):
     migrate-tasks wrote are analyzed meanwhile on another connection; the phase ends when both have."""
     status, summary = _copy_costs(night)
     if night.analyzing:
-        night.analyzing.result()
+        night.analyzing.result(otherwise=lambda: _refresh_written_statistics(night.dsn))
     return status, summary
+
+
+def _refresh_written_statistics(dsn: str) -> None:
+    with connection(dsn, NAME) as conn:
+        refresh_written_statistics(conn)
 
 
 def _copy_costs(night: NightRun):

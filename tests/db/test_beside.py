@@ -8,6 +8,7 @@ import psycopg2.errors
 import pytest
 
 from partcost.db.beside import Beside
+from partcost.errors import PartcostError
 
 NAME = "partcost test beside"
 
@@ -30,6 +31,19 @@ def test_the_work_s_error_is_raised_where_the_caller_asks_for_its_result(dsn):
         pass
 
     with pytest.raises(psycopg2.errors.DivisionByZero):
+        beside.result()
+    with pytest.raises(psycopg2.errors.DivisionByZero):  # it had its connection: nothing is done instead
+        beside.result(otherwise=lambda: "done here instead")
+
+
+def test_work_that_never_got_its_connection_is_done_otherwise_by_the_caller(dsn):
+    """A connection limit reached, say: the caller does the work itself, one thing after the other."""
+    unreachable = psycopg2.extensions.make_dsn(dsn, dbname="partcost_no_such_database")
+    with Beside(unreachable, NAME, lambda own, stopped: "done beside") as beside:
+        pass
+
+    assert beside.result(otherwise=lambda: "done here instead") == "done here instead"
+    with pytest.raises(PartcostError, match="partcost_no_such_database"):
         beside.result()
 
 

@@ -7,7 +7,9 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
+import partcost.db.beside
 import partcost.night.run
+from partcost.errors import PartcostError
 from partcost.migration.migrate_tasks import Keys, middle_key, migrate_tasks
 from partcost.night.run import _rehearse, _tally
 from tests.support.migration_runs import small_factory, snapshot
@@ -42,6 +44,22 @@ def test_the_halves_find_what_one_rehearsal_of_every_task_finds(dsn, build, conn
     assert sorted(halves, key=str) == [(Keys(after="M-003"), False), (Keys(until="M-003"), True)]
     assert snapshot(dsn) == before
     assert rehearsed.migrated == 4 and [key for key, _ in rehearsed.failed] == ["M-002", "M-005"]
+    assert rehearsed == one_rehearsal(dsn)
+
+
+def no_second_connection(dsn, application_name):
+    raise PartcostError('cannot connect to the database: too many connections for role "night"')
+
+
+def test_without_a_second_connection_the_halves_are_rehearsed_one_after_the_other(dsn, build, monkeypatch):
+    small_factory(build, keys=KEYS)
+    build.operation("M-002", "PT-001", order=2)
+    build.commit()
+    monkeypatch.setattr(partcost.db.beside, "connection", no_second_connection)
+
+    rehearsed = _rehearse(dsn)
+
+    assert rehearsed.migrated == 5 and [key for key, _ in rehearsed.failed] == ["M-002"]
     assert rehearsed == one_rehearsal(dsn)
 
 

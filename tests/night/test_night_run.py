@@ -250,6 +250,34 @@ def test_the_recompute_s_workers_start_with_the_migration_and_only_the_written_t
     assert events == ["dry run"]
 
 
+def test_without_a_second_connection_the_night_still_analyzes_what_migrate_tasks_wrote(
+    seeded, tmp_path, monkeypatch
+):
+    """Work moved beside the night's connection for speed is done on it instead when a connection
+    limit leaves no second one: the night completes, and the tables migrate-tasks wrote are analyzed."""
+    import partcost.db.beside
+    from partcost.errors import PartcostError
+    from partcost.night.run import Options, night_run
+
+    def no_second_connection(dsn, application_name):
+        raise PartcostError("cannot connect to the database: too many connections")
+
+    monkeypatch.setattr(partcost.db.beside, "connection", no_second_connection)
+
+    night = night_run(
+        seeded, Options(workers=1, backup_dir=None, stop_file=tmp_path / "stop"), lambda s: True
+    )
+
+    assert night.failure is None and night.tasks_migrated == 120
+    with psycopg2.connect(seeded) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+            " AND relname IN ('tasks_part', 'tasks_operation', 'tasks_timer') ORDER BY 1"
+        )
+        assert cur.fetchall() == [("tasks_operation",), ("tasks_part",), ("tasks_timer",)]
+    conn.close()
+
+
 def test_without_a_terminal_it_asks_for_yes_before_doing_anything(seeded, tmp_path):
     result = run(seeded, "night-run", "--skip-backup", "--report-dir", str(tmp_path / "reports"))
     assert result.exit_code == 2
