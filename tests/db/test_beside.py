@@ -60,8 +60,9 @@ def test_leaving_on_an_error_cancels_the_work_s_running_statement(dsn, conn):
 def _wait_until_active(conn, attempts=200):
     for _ in range(attempts):
         conn.rollback()  # a fresh snapshot of pg_stat_activity
-        query = (
-            f"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{NAME}' AND state = 'active'"
+        query = (  # the work's own statement, not the session set-up that comes first on its connection
+            "SELECT count(*) FROM pg_stat_activity"
+            f" WHERE application_name = '{NAME}' AND state = 'active' AND query LIKE '%pg_sleep%'"
         )
         if one(conn, query):
             return
