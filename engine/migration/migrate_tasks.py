@@ -116,7 +116,7 @@ def migrate_tasks(
 ) -> Iterator[BatchResult]:
     """Migrate (or, with ``dry_run``, rehearse) every task of ``keys``, yielding each batch's result
     once it is committed (or rolled back). A real run then refreshes the planner statistics of the
-    tables it wrote (``_refresh_statistics``), unless told not to: the night does it beside its next
+    tables it wrote (``refresh_written_statistics``), unless told not to: the night does it beside its next
     phase. ``stopped``: asked before each batch, and before a refused batch is redone task by task —
     when it says so, the run ends there (raising what refused the batch)."""
     schema.require(conn, schema.MIGRATION_TABLES)
@@ -144,7 +144,7 @@ def migrate_tasks(
         if remaining is not None:
             remaining -= result.size
     if analyze and not dry_run:
-        _refresh_statistics(conn, WRITTEN_TABLES)
+        refresh_written_statistics(conn)
 
 
 def timer_rehearsal(conn) -> sql.Composed:
@@ -168,16 +168,12 @@ def timer_rehearsal(conn) -> sql.Composed:
 
 
 def refresh_written_statistics(conn) -> None:
-    _refresh_statistics(conn, WRITTEN_TABLES)
-
-
-def _refresh_statistics(conn, tables: tuple) -> None:
     """Planner statistics for the tables a run wrote, where this role may ANALYZE them (see
     ``refresh_statistics``): the tables went from few rows to many, and the application plans its
     queries from them. Nothing is analyzed before the batches: they do not depend on statistics, every
     lookup in these tables is keyed on a row of the batch (sql/migration/migrate_tasks_batch*.sql,
     sql/migration/move_task_timers.sql), and a dry run writes nothing."""
-    refresh_statistics(conn, tables)
+    refresh_statistics(conn, WRITTEN_TABLES)
     conn.commit()
 
 

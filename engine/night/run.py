@@ -346,17 +346,13 @@ def _rehearse(dsn: str) -> TaskCounts:
         middle = middle_key(conn)
         if middle is None:
             return _tally(migrate_tasks(conn, dry_run=True))
-        with Beside(
-            dsn,
-            NAME,
-            lambda other, stopped: _tally(
-                migrate_tasks(other, dry_run=True, keys=Keys(after=middle), stopped=stopped)
-            ),
-        ) as upper:
+
+        def upper_half(on, stopped=lambda: False) -> TaskCounts:
+            return _tally(migrate_tasks(on, dry_run=True, keys=Keys(after=middle), stopped=stopped))
+
+        with Beside(dsn, NAME, upper_half) as upper:
             lower = _tally(migrate_tasks(conn, dry_run=True, keys=Keys(until=middle)))
-        return lower.plus(
-            upper.result(otherwise=lambda: _tally(migrate_tasks(conn, dry_run=True, keys=Keys(after=middle))))
-        )
+        return lower.plus(upper.result(otherwise=lambda: upper_half(conn)))
 
 
 def _run_migrate_tasks(dsn: str, say: Say) -> TaskCounts:

@@ -217,7 +217,9 @@ def test_the_night_migration_plans_stay_keyed_or_hashed_when_statistics_say_one_
     ANALYZE would be skipped (so the statistics stay wrong all along, as the tables fill)."""
     factory(dsn, tasks=3000, parts=1000)
     refill_with_one_row_statistics(dsn)
-    monkeypatch.setattr(partcost.migration.migrate_tasks, "_refresh_statistics", lambda conn, tables: None)
+    monkeypatch.setattr(
+        partcost.migration.migrate_tasks, "refresh_statistics", lambda conn, tables: list(tables)
+    )
     monkeypatch.setattr(
         partcost.migration.migrate_costs,
         "refresh_statistics",
