@@ -13,7 +13,7 @@ from typing import Any
 from partcost.db import schema
 from partcost.db.catalogue import content_type_id
 from partcost.db.connections import one_row
-from partcost.db.plans import whole_tables
+from partcost.db.plans import comparing_whole_tables
 from partcost.db.sql_files import sql_file
 from partcost.enums import TextEnum
 
@@ -209,7 +209,7 @@ def validate(conn, excluded_tasks: Sequence[str] = ()) -> Report:
     }
     counts: dict[str, dict] = {}
     report = Report()
-    with conn.cursor() as cur, whole_tables(cur):  # each query compares whole tables: no nested loops
+    with conn.cursor() as cur, comparing_whole_tables(cur):
         for number, check in enumerate(CHECKS, start=1):
             if check.query not in counts:
                 counts[check.query] = one_row(cur, sql_file(check.query), params)

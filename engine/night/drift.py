@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 import polars as pl
 
 from partcost.db.copy import copy_out
-from partcost.db.plans import whole_tables
+from partcost.db.plans import comparing_whole_tables
 from partcost.db.sql_files import sql_file
 
 LARGEST_SHOWN = 20
@@ -45,7 +45,7 @@ class Drift:
 
 def drift(conn) -> Drift:
     """Measure the drift (read only)."""
-    with conn.cursor() as cur, whole_tables(cur):  # both queries join whole tables: no nested loops
+    with conn.cursor() as cur, comparing_whole_tables(cur):
         rows = copy_out(conn, sql_file("night/drift_part_costs"), COLUMNS).with_columns(
             difference=pl.col("new_cents").fill_null(0) - pl.col("old_cents").fill_null(0)
         )

@@ -73,8 +73,9 @@ def memory_settings(memory: int) -> dict:
 
     A quarter of the memory for shared_buffers (PostgreSQL's own advice) keeps a database of a
     million tasks, its timers and their indexes in the server's cache, so the cost per row stays flat
-    as the database grows (docs/performance.md); work_mem lets validation's hashes and the
-    recompute's sorts stay in memory. Bounded below by what a small machine needs for the night and
+    as the database grows (docs/performance.md); work_mem lets migrate-costs' hashes and the
+    recompute's sorts stay in memory (validate and drift hash in smaller batches, which fit the
+    processor's caches: partcost.db.plans.comparing_whole_tables). Bounded below by what a small machine needs for the night and
     above so that a large one is not taken over.
 
     >>> memory_settings(24 * 1024**3)

@@ -19,6 +19,7 @@ from psycopg2 import sql
 import partcost.migration.migrate_costs
 import partcost.migration.migrate_tasks
 from partcost.db.catalogue import content_type_id
+from partcost.db.plans import COMPARISON_WORK_MEM, comparing_whole_tables
 from partcost.db.sql_files import sql_file
 from partcost.migration.migrate_costs import migrate_costs
 from partcost.migration.migrate_tasks import migrate_tasks
@@ -419,3 +420,21 @@ def test_the_proof_of_a_partition_s_written_rows_may_scan_with_parallel_workers(
 def parallel_scans(node: dict) -> set:
     found = {node["Relation Name"]} if node.get("Parallel Aware") and "Relation Name" in node else set()
     return found.union(*(parallel_scans(child) for child in node.get("Plans", [])))
+
+
+def test_whole_table_comparisons_hash_in_cache_sized_batches_and_never_raise_work_mem(conn):
+    def setting(cur, name):
+        cur.execute(sql.SQL("SHOW {}").format(sql.Identifier(name)))
+        return cur.fetchone()[0]
+
+    with conn.cursor() as cur:
+        cur.execute("SET work_mem = '256MB'")
+        with comparing_whole_tables(cur):
+            inside = (setting(cur, "work_mem"), setting(cur, "enable_nestloop"))
+        after = (setting(cur, "work_mem"), setting(cur, "enable_nestloop"))
+        cur.execute("SET work_mem = '1MB'")
+        with comparing_whole_tables(cur):
+            smaller = setting(cur, "work_mem")
+    assert inside == (COMPARISON_WORK_MEM, "off")
+    assert after == ("256MB", "on")
+    assert smaller == "1MB"
