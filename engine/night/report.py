@@ -19,6 +19,8 @@ from partcost.night.run import NightRun
 from partcost.recompute.ledger import RunStatus
 from partcost.server.dsn import mask_dsn
 
+REPORT_MODE = 0o600  # the operator's alone: the reports name parts, jobs and their costs
+
 APPLICATION_STARTS = "Application starts without errors"
 PARTS_VIEWABLE = "Can view parts/operations in browser"
 TIMERS_START_AND_STOP = "Can start/stop timers on operations"
@@ -317,7 +319,11 @@ def _free_names(report_dir: Path, stem: str) -> tuple[Path, Path]:
 
 
 def _write(path: Path, text: str) -> None:
-    """Whole or not at all: a report cut short by a full disk must not pass for the real one."""
+    """Whole or not at all: a report cut short by a full disk must not pass for the real one. Written
+    with REPORT_MODE from the start, as the backups are (partcost.migration.backup)."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, REPORT_MODE)
+    os.fchmod(descriptor, REPORT_MODE)  # a .partial left by an earlier run keeps its own mode otherwise
+    with open(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)
     os.replace(partial, path)

@@ -2,6 +2,7 @@
 when run again."""
 
 import json
+import stat
 
 import psycopg2
 import pytest
@@ -97,6 +98,8 @@ def test_a_seeded_database_goes_through_every_phase(seeded, night, tmp_path):
     markdown = sorted((tmp_path / "reports").glob("*.md"))[-1].read_text()
     assert "- [x] All tasks migrated to parts (counts match) — 120 tasks, 120 migrated parts" in markdown
     assert "## Drift" in markdown
+    modes = {stat.S_IMODE(path.stat().st_mode) for path in (tmp_path / "reports").iterdir()}
+    assert modes == {0o600}  # the reports name parts and their costs: the operator's alone
 
 
 def test_a_second_run_finds_everything_done(seeded, night, tmp_path):
