@@ -7,6 +7,7 @@ programs run with umask 077: the file is its owner's alone from the moment it ex
 the programs as ``--dbname`` (URI or key=value alike); their error output is masked before anyone
 sees it."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -28,8 +29,19 @@ def client_program(name: str) -> Path:
     return EmbeddedServer(Path(".")).bin_dir / name
 
 
-def backup_name(now: datetime) -> str:
-    return f"backup_migration_{now:%Y%m%d_%H%M%S}.dump"
+# backup_migration_YYYYMMDD_HHMMSS.dump, the runbook's name; a second backup in the same second gets _2, …
+BACKUP_NAME = re.compile(r"backup_migration_(\d{8}_\d{6})(?:_(\d+))?\.dump")
+
+
+def backup_name(now: datetime, number: int = 1) -> str:
+    return f"backup_migration_{now:%Y%m%d_%H%M%S}{'' if number == 1 else f'_{number}'}.dump"
+
+
+def newest_backup(directory: Path) -> Path | None:
+    """The newest backup in ``directory`` by its name (the time it was taken, then its number)."""
+    named = [(BACKUP_NAME.fullmatch(path.name), path) for path in Path(directory).iterdir()]
+    taken = [(match[1], int(match[2] or 1), path) for match, path in named if match]
+    return max(taken)[2] if taken else None
 
 
 def backup(dsn: str, out_dir: Path, now: datetime | None = None) -> tuple[Path, int]:
@@ -37,15 +49,26 @@ def backup(dsn: str, out_dir: Path, now: datetime | None = None) -> tuple[Path, 
     out_dir = Path(out_dir)
     if not out_dir.is_dir():
         raise PartcostError(f"--out {out_dir}: no such directory")
-    path = out_dir / backup_name(now or datetime.now())
-    if path.exists():
-        raise PartcostError(f"{path} already exists; not overwriting a backup")
+    path = _new_file(out_dir, now or datetime.now())
     try:
         _run(dsn, "pg_dump", "--format=custom", f"--file={path}", connect=True)
     except PartcostError:
         path.unlink(missing_ok=True)  # a half-written dump must not pass for a backup
         raise
     return path, verify(path, dsn)
+
+
+def _new_file(out_dir: Path, now: datetime) -> Path:
+    """The dump's file, created empty, the owner's alone, and only if no file has its name: an earlier
+    backup, even one taken in the same second by another process, is never overwritten."""
+    number = 1
+    while True:
+        path = out_dir / backup_name(now, number)
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            return path
+        except FileExistsError:
+            number += 1
 
 
 def verify(path: Path, dsn: str | None = None) -> int:

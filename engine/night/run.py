@@ -250,9 +250,9 @@ def _backup(night: NightRun, say: Say, confirm: Confirm):
     if backup_dir is None:
         return PhaseStatus.SKIPPED, "skipped (--skip-backup): make sure you have your own backup"
     started = _migration_started(night.dsn)
-    earlier = sorted(Path(backup_dir).glob("backup_migration_*.dump"))
+    earlier = backups.newest_backup(Path(backup_dir))
     if started and earlier:
-        night.backup = earlier[-1]
+        night.backup = earlier
         entries = backups.verify(night.backup, night.dsn)
         return PhaseStatus.NOTHING_TO_DO, (
             f"the migration has already started: keeping the earlier backup "

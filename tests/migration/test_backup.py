@@ -6,11 +6,12 @@ import re
 import stat
 import subprocess
 from contextlib import closing
+from datetime import datetime, timedelta
 
 import psycopg2
 import pytest
 
-from partcost.migration.backup import client_program
+from partcost.migration.backup import backup, client_program, newest_backup
 from tests.reliability.test_migration_killed import migrate_tasks_gone, migrate_tasks_waiting
 from tests.support.builder import Builder
 from tests.support.migration_runs import job_cost, run, small_factory, snapshot
@@ -73,6 +74,24 @@ def test_the_backup_file_is_readable_by_its_owner_only(dsn, tmp_path):
     assert result.exit_code == 0, result.output
     (dump,) = tmp_path.glob("backup_migration_*.dump")
     assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+
+
+def test_a_second_backup_in_the_same_second_gets_a_name_of_its_own(dsn, tmp_path):
+    """Two nights (or demos) a second apart must not collide: the first dump is never overwritten."""
+    now = datetime(2026, 12, 3, 2, 0, 0)
+    first, _ = backup(dsn, tmp_path, now)
+    second, _ = backup(dsn, tmp_path, now)
+    third, _ = backup(dsn, tmp_path, now + timedelta(seconds=1))
+
+    assert [first.name, second.name, third.name] == [
+        "backup_migration_20261203_020000.dump",
+        "backup_migration_20261203_020000_2.dump",
+        "backup_migration_20261203_020001.dump",
+    ]
+    assert first.stat().st_size > 0 and second.stat().st_size > 0
+    assert newest_backup(tmp_path) == third
+    third.unlink()
+    assert newest_backup(tmp_path) == second
 
 
 # -- restore at every point of the night -----------------------------------------------------------
