@@ -69,6 +69,8 @@ def _new_file(out_dir: Path, now: datetime) -> Path:
             return path
         except FileExistsError:
             number += 1
+        except OSError as error:
+            raise PartcostError(f"could not open output file {path}: {error.strerror}") from None
 
 
 def verify(path: Path, dsn: str | None = None) -> int:
