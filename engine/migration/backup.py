@@ -39,7 +39,7 @@ def backup_name(now: datetime, number: int = 1) -> str:
 
 def newest_backup(directory: Path) -> Path | None:
     """The newest backup in ``directory`` by its name (the time it was taken, then its number)."""
-    named = [(BACKUP_NAME.fullmatch(path.name), path) for path in Path(directory).iterdir()]
+    named = [(BACKUP_NAME.fullmatch(path.name), path) for path in Path(directory).glob("backup_migration_*")]
     taken = [(match[1], int(match[2] or 1), path) for match, path in named if match]
     return max(taken)[2] if taken else None
 

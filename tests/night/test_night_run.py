@@ -297,6 +297,15 @@ def test_an_unwritable_report_dir_is_refused_before_anything_runs(seeded, tmp_pa
     assert counts(seeded, "SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL") == (0,)
 
 
+def test_a_missing_backup_dir_stops_the_night_at_the_backup_naming_it(seeded, night, tmp_path):
+    missing = tmp_path / "no-such-dir"
+    result = night(seeded, "--backup-dir", str(missing))
+    assert result.exit_code == 1, result.output
+    assert f"NIGHT RUN STOPPED at backup: --out {missing}: no such directory" in result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert counts(seeded, "SELECT count(*) FROM tasks_part WHERE task_key IS NOT NULL") == (0,)
+
+
 def test_a_database_before_phase_2_gets_the_schema_upgrade(dsn_before_upgrade, night, tmp_path):
     with psycopg2.connect(dsn_before_upgrade) as conn:
         seed(conn, SeedOptions(tasks=40, seed=9))
