@@ -21,15 +21,15 @@ from partcost.db.sql_files import sql_file
 
 @contextmanager
 def whole_tables(cur):
-    """For the statements run inside: no nested-loop joins, for this transaction only (set_config(…,
-    true) is SET LOCAL), then the setting as it was. Only for statements that join whole tables,
-    where a nested loop is never the right plan and only a wrong row estimate chooses one."""
-    with cur.connection.cursor() as own:  # a plain cursor, whatever kind of rows ``cur`` returns
-        own.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
-        (before, _) = own.fetchone()
-    yield
-    with cur.connection.cursor() as own:
-        own.execute("SELECT set_config('enable_nestloop', %s, true)", (before,))
+    """For the statements run inside: no nested-loop joins, for this transaction only, then the
+    setting as it was. Only for statements that join whole tables, where a nested loop is never the
+    right plan and only a wrong row estimate chooses one."""
+    with _set_locally(
+        cur,
+        "enable_nestloop",
+        "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)",
+    ):
+        yield
 
 
 # What read-only comparisons of whole tables hash with at most (PostgreSQL's own default).
@@ -48,11 +48,22 @@ def comparing_whole_tables(cur):
     >>> with comparing_whole_tables(cur):
     ...     cur.execute(sql_file("night/drift_part_costs"))
     """
-    with whole_tables(cur), cur.connection.cursor() as own:
-        own.execute(sql_file("db/work_mem_at_most"), {"most": COMPARISON_WORK_MEM})
-        (before, _) = own.fetchone()
+    work_mem = sql_file("db/work_mem_at_most")
+    with whole_tables(cur), _set_locally(cur, "work_mem", work_mem, {"most": COMPARISON_WORK_MEM}):
         yield
-        own.execute("SELECT set_config('work_mem', %s, true)", (before,))
+
+
+@contextmanager
+def _set_locally(cur, name: str, statement: str, params: dict | None = None):
+    """For the statements run inside: the setting ``name`` as ``statement`` changes it, for this
+    transaction only (set_config(…, true) is SET LOCAL), then as it was. ``statement`` returns the
+    setting as it was in its first column."""
+    with cur.connection.cursor() as own:  # a plain cursor, whatever kind of rows ``cur`` returns
+        own.execute(statement, params)
+        before = own.fetchone()[0]
+    yield
+    with cur.connection.cursor() as own:
+        own.execute("SELECT set_config(%s, %s, true)", (name, before))
 
 
 def refresh_statistics(conn, tables: Sequence[str]) -> list:

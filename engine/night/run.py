@@ -339,9 +339,9 @@ def _migrate_tasks(night: NightRun, say: Say, confirm: Confirm):
 def _rehearse(dsn: str) -> TaskCounts:
     """The dry run, its two halves of the tasks side by side on two connections (``Beside``): each
     rehearsal is one statement at a time, and the server has a core for each (one after the other
-    when a connection limit leaves no second connection). Rolled back, the halves
-    see none of each other's rows — a conflict between tasks of different halves shows only in the
-    real run, as one between different batches of a dry run does."""
+    when a connection limit leaves no second connection). Rolled back, the halves see none of each
+    other's rows — a conflict between tasks of different halves shows only in the real run, as one
+    between different batches of a dry run does."""
     with connection(dsn, NAME) as conn:
         middle = middle_key(conn)
         if middle is None:

@@ -75,8 +75,8 @@ def memory_settings(memory: int) -> dict:
     million tasks, its timers and their indexes in the server's cache, so the cost per row stays flat
     as the database grows (docs/performance.md); work_mem lets migrate-costs' hashes and the
     recompute's sorts stay in memory (validate and drift hash in smaller batches, which fit the
-    processor's caches: partcost.db.plans.comparing_whole_tables). Bounded below by what a small machine needs for the night and
-    above so that a large one is not taken over.
+    processor's caches: partcost.db.plans.comparing_whole_tables). Bounded below by what a small
+    machine needs for the night and above so that a large one is not taken over.
 
     >>> memory_settings(24 * 1024**3)
     {'shared_buffers': '6144MB', 'work_mem': '256MB', 'maintenance_work_mem': '768MB'}
