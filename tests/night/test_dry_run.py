@@ -7,9 +7,7 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
-import partcost.db.beside
 import partcost.night.run
-from partcost.errors import PartcostError
 from partcost.migration.migrate_tasks import Keys, middle_key, migrate_tasks
 from partcost.night.run import _rehearse, _tally
 from tests.support.migration_runs import small_factory, snapshot
@@ -47,15 +45,12 @@ def test_the_halves_find_what_one_rehearsal_of_every_task_finds(dsn, build, conn
     assert rehearsed == one_rehearsal(dsn)
 
 
-def no_second_connection(dsn, application_name):
-    raise PartcostError('cannot connect to the database: too many connections for role "night"')
-
-
-def test_without_a_second_connection_the_halves_are_rehearsed_one_after_the_other(dsn, build, monkeypatch):
+def test_without_a_second_connection_the_halves_are_rehearsed_one_after_the_other(
+    dsn, build, no_second_connection
+):
     small_factory(build, keys=KEYS)
     build.operation("M-002", "PT-001", order=2)
     build.commit()
-    monkeypatch.setattr(partcost.db.beside, "connection", no_second_connection)
 
     rehearsed = _rehearse(dsn)
 

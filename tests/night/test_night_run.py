@@ -254,18 +254,11 @@ def test_the_recompute_s_workers_start_with_the_migration_and_only_the_written_t
 
 
 def test_without_a_second_connection_the_night_still_analyzes_what_migrate_tasks_wrote(
-    seeded, tmp_path, monkeypatch
+    seeded, tmp_path, no_second_connection
 ):
     """Work moved beside the night's connection for speed is done on it instead when a connection
     limit leaves no second one: the night completes, and the tables migrate-tasks wrote are analyzed."""
-    import partcost.db.beside
-    from partcost.errors import PartcostError
     from partcost.night.run import Options, night_run
-
-    def no_second_connection(dsn, application_name):
-        raise PartcostError("cannot connect to the database: too many connections")
-
-    monkeypatch.setattr(partcost.db.beside, "connection", no_second_connection)
 
     night = night_run(
         seeded, Options(workers=1, backup_dir=None, stop_file=tmp_path / "stop"), lambda s: True
